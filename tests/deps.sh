@@ -15,11 +15,14 @@ libvdeplug-slirp libvdeplug-pcap libvdeplug-vlan liblwipv6-dev
 libvdeslirp-dev qemu-system-x86 busybox-static iperf3 tcpdump jq clang
 iproute2 procps psmisc socat iputils-ping"
 
+# One dpkg-query for all of them; unknown packages only print to stderr.
+# shellcheck disable=SC2086
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null |
+	awk '$NF == "installed" && $(NF-1) == "ok" { printf "%s ", $1 }')
 missing=""
 for p in $PKGS; do
-	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) || st=""
-	case "$st" in
-	*" installed") ;;
+	case " $installed " in
+	*" $p "*) ;;
 	*) missing="$missing $p" ;;
 	esac
 done

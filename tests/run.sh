@@ -40,6 +40,7 @@ nskip=0
 CHILD=""
 INTERRUPTED=0
 
+# shellcheck disable=SC2317 # called from the trap
 on_signal() {
 	INTERRUPTED=1
 	# timeout(1) forwards the signal to the test's whole process group, so
@@ -89,7 +90,7 @@ show_tail() {
 
 # ------------------------------------------------------------ unit tests
 for bin in "$LS_BUILD"/unit/test_*; do
-	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
 	[ "$INTERRUPTED" -eq 0 ] || break
 	name=$(basename "$bin")
 	selected "$name" "$@" || continue

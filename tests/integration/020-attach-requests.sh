@@ -135,9 +135,9 @@ ls_start_switch "$swA" -M "$mgA"
 sw=$swA
 mg=$mgA
 
-expect_plug_port "vde_plug [5]" 5 "vde://$swA[5]"
+expect_plug_port "vde_plug [5]" 5 "vde://${swA}[5]"
 expect_reply_port "vdereq --port 5" 5 --port 5
-expect_plug_port "vde_plug [0]" 0 "vde://$swA[0]"
+expect_plug_port "vde_plug [0]" 0 "vde://${swA}[0]"
 expect_reply_port "vdereq --port0" 0 --port0
 
 expect_eof "bad magic" --magic 12345678 "$swA"

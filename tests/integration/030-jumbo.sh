@@ -1,6 +1,6 @@
 #!/bin/bash
 # Jumbo frames: two namespaces attached through vde_plug tap:// (as in 010),
-# MTU 9000 on both taps, and "ping -M do -s 8972" (a 9014-byte frame, DF
+# MTU 9000 on both taps, and "ping -M "do" -s 8972" (a 9014-byte frame, DF
 # set, no fragmentation) must get through both ways.
 #
 # linkswitch forwards frames up to 9216+18 bytes intact.  Debian's
@@ -34,19 +34,19 @@ ip -n "$B" link set tap0 up
 # failure below is about the frame size and nothing else.
 ls_wait_until 10 ip netns exec "$A" ping -c 1 -W 1 "$ipB" ||
 	ls_fail "no ping reply A -> B even with small frames"
-ip netns exec "$A" ping -c 3 -i 0.2 -W 2 -M do -s 1472 "$ipB" ||
+ip netns exec "$A" ping -c 3 -i 0.2 -W 2 -M "do" -s 1472 "$ipB" ||
 	ls_fail "1500-byte packets A -> B lost"
 
 # The real check: 8972 bytes of ICMP payload + 28 = 9000-byte IP packets,
 # 9014-byte Ethernet frames, in both directions.
-ip netns exec "$A" ping -c 3 -i 0.2 -W 2 -M do -s 8972 "$ipB" ||
+ip netns exec "$A" ping -c 3 -i 0.2 -W 2 -M "do" -s 8972 "$ipB" ||
 	ls_fail "9000-byte packets A -> B did not get through (jumbo frames truncated or dropped?)"
-ip netns exec "$B" ping -c 3 -i 0.2 -W 2 -M do -s 8972 "$ipA" ||
+ip netns exec "$B" ping -c 3 -i 0.2 -W 2 -M "do" -s 8972 "$ipA" ||
 	ls_fail "9000-byte packets B -> A did not get through"
 
 # Something in between: 4000-byte frames, to catch a switch that only
 # handles exactly-MTU frames.
-ip netns exec "$B" ping -c 2 -i 0.2 -W 2 -M do -s 3972 "$ipA" ||
+ip netns exec "$B" ping -c 2 -i 0.2 -W 2 -M "do" -s 3972 "$ipA" ||
 	ls_fail "4000-byte packets B -> A did not get through"
 
 kill -0 "$LS_SWITCH_PID" || ls_fail "switch died"

@@ -123,6 +123,9 @@ _ls_exit() {
 	exit "$rc"
 }
 trap _ls_exit EXIT
+# A command failing under set -e exits silently: say which one.
+set -E
+trap 'ls_log "command failed (exit $?) at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
@@ -191,9 +194,13 @@ _ls_netns_del() {
 # Prints the pid and also sets LS_BG_PID (when not called in $(...)).
 # ls_bg_log PID prints the path of that log.
 ls_bg() {
-	local tmp="$LS_STATE/bg.tmp.$BASHPID.$RANDOM" pid
-	"$@" </dev/null >"$tmp" 2>&1 &
+	local tmp="$LS_STATE/bg.tmp.$BASHPID.$RANDOM" pid fd
+	# Open the log here, not in the child: then renaming it after the fork
+	# cannot race with the child's open().
+	exec {fd}>"$tmp"
+	"$@" </dev/null >&"$fd" 2>&1 {fd}>&- &
 	pid=$!
+	exec {fd}>&-
 	mv "$tmp" "$LS_STATE/bg.$pid.log"
 	ls_on_exit ls_kill "$pid"
 	LS_BG_PID=$pid
@@ -244,9 +251,10 @@ ls_start_switch() {
 	local dir=$1 n
 	shift
 	ls_require_switch
-	n=$(ls "$LS_STATE" | grep -c '^switch\..*\.log$' || true)
+	n=$(compgen -G "$LS_STATE/switch.*.log" | wc -l || true)
 	LS_SWITCH_LOG="$LS_STATE/switch.$n.log"
 	LS_SWITCH_FIFO="$LS_STATE/switch.$n.stdin"
+	# shellcheck disable=SC2034 # for the tests
 	LS_SWITCH_DIR=$dir
 	mkfifo "$LS_SWITCH_FIFO"
 	# The writer blocks in open() until the switch opens the read end.
@@ -302,7 +310,7 @@ ls_mgmt_rc() {
 	local in=${LSMGMT[0]} out=${LSMGMT[1]}
 	# banner + "\nvde$ "
 	if IFS= read -r -t 5 -d '$' line <&"$in" && IFS= read -r -t 5 -N 1 c <&"$in"; then
-		printf '%s\n' "$cmd" >&"$out"
+		printf '%s\n' "$cmd" 1>&"$out"
 		while IFS= read -r -t 5 line <&"$in"; do
 			case "$line" in
 			"0000 DATA END WITH"* | .) ;;
@@ -315,7 +323,7 @@ ls_mgmt_rc() {
 			*) printf '%s\n' "$line" ;;
 			esac
 		done
-		printf 'logout\n' >&"$out" 2>/dev/null || true
+		printf 'logout\n' 1>&"$out" 2>/dev/null || true
 	fi
 	exec {out}>&- {in}<&-
 	wait "$LSMGMT_PID" 2>/dev/null || true
