@@ -56,7 +56,7 @@ $(B)/linkswitch: $(B)/obj/switch/main.o $(B)/liblinkswitch.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(B)/linkctl: $(B)/obj/mgmt/linkctl.o $(B)/liblinkswitch.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) -lreadline
 
 $(B)/tools/%: $(B)/obj/tests/tools/%.o
 	@mkdir -p $(dir $@)

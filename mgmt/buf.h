@@ -11,7 +11,10 @@ struct ls_buf {
     size_t cap;
 };
 
-#define LS_BUF_INIT {NULL, 0, 0}
+#define LS_BUF_INIT \
+    {               \
+        NULL, 0, 0  \
+    }
 
 int ls_buf_append(struct ls_buf *, const void *, size_t);
 int ls_buf_printf(struct ls_buf *, const char *fmt, ...)

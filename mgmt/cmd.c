@@ -83,8 +83,8 @@ ls_cmd_help(struct ls_buf *out, const char *prefix)
             continue;
         }
         if (c->flags & LS_CMD_MENU) {
-            ls_buf_printf(out, "%-18s %-15s %s\n", c->path, "============",
-                          c->help);
+            ls_buf_printf(out, "%-18s %-15s %s\n", c->path,
+                          "============", c->help);
         } else {
             ls_buf_printf(out, "%-18s %-15s %s\n", c->path, c->syntax,
                           c->help);

@@ -15,9 +15,9 @@ struct ls_session;
 
 /* What a command handler gets. */
 struct ls_cmd_ctx {
-    struct ls_buf *out;        /* Data lines of the reply. */
+    struct ls_buf *out;         /* Data lines of the reply. */
     struct ls_session *session; /* NULL when run from an rc file. */
-    int depth;                 /* 'load' nesting. */
+    int depth;                  /* 'load' nesting. */
 };
 
 enum {

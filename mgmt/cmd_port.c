@@ -291,8 +291,9 @@ print_port(struct ls_buf *out, const struct ls_port *p)
                   "Allocatable\n",
                   p->num, p->vlan, p->n_eps ? "" : "IN",
                   p->notinpool ? "NOT " : "");
-    ls_buf_printf(out, " Current User: %s Access Control: (User: %s - "
-                       "Group: %s)\n",
+    ls_buf_printf(out,
+                  " Current User: %s Access Control: (User: %s - "
+                  "Group: %s)\n",
                   cur, user, group);
     ls_buf_printf(out, " IN:  pkts %10llu          bytes %20llu\n",
                   (unsigned long long) p->stats.in_pkts,
@@ -301,8 +302,8 @@ print_port(struct ls_buf *out, const struct ls_port *p)
                   (unsigned long long) p->stats.out_pkts,
                   (unsigned long long) p->stats.out_bytes);
     for (ep = p->eps; ep; ep = ep->next) {
-        ls_buf_printf(out, "  -- endpoint ID %04d module %-12s: %s\n",
-                      ep->id, ep->ops->module,
+        ls_buf_printf(out, "  -- endpoint ID %04d module %-12s: %s\n", ep->id,
+                      ep->ops->module,
                       ep->descr[0] ? ep->descr : "no endpoint description");
     }
     ls_buf_printf(out, " LINK: %s (admin %s, carrier %s)\n",

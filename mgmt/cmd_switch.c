@@ -142,8 +142,8 @@ cmd_hash_showinfo(struct ls_cmd_ctx *ctx, const char *arg)
                   (unsigned int) (p.expire_ms / 1000));
     ls_buf_printf(ctx->out, "Min persistence %u secs\n",
                   (unsigned int) (p.min_persist_ms / 1000));
-    ls_buf_printf(ctx->out, "Entries %u max %u\n",
-                  ls_fdb_count(ls_sw->fdb), p.max_entries);
+    ls_buf_printf(ctx->out, "Entries %u max %u\n", ls_fdb_count(ls_sw->fdb),
+                  p.max_entries);
     return 0;
 }
 
@@ -300,8 +300,7 @@ static const struct ls_cmd switch_cmds[] = {
      cmd_hash_setgcint},
     {"hash/setexpire", "N", "change hash entries expire time", 0,
      cmd_hash_setexpire},
-    {"hash/setminper", "N", "minimum persistence time", 0,
-     cmd_hash_setminper},
+    {"hash/setminper", "N", "minimum persistence time", 0, cmd_hash_setminper},
     {"hash/print", "", "print the hash table", LS_CMD_DATA, cmd_hash_print},
     {"hash/find", "MAC [VLAN]", "MAC lookup", LS_CMD_DATA, cmd_hash_find},
 };

@@ -53,8 +53,7 @@ cmd_vlan_remove(struct ls_cmd_ctx *ctx, const char *arg)
 static int
 vlan_port_args(const char *arg, unsigned int *v, struct ls_port **pp)
 {
-    if (parse_args(arg, 2, v) || v[0] > 4094 ||
-        v[1] >= ls_sw->cfg.numports) {
+    if (parse_args(arg, 2, v) || v[0] > 4094 || v[1] >= ls_sw->cfg.numports) {
         return EINVAL;
     }
     if (!ls_vlan_exists(ls_sw->vlans, v[0])) {

@@ -21,10 +21,10 @@
 #define SESSION_READ 4096
 
 struct ls_session {
-    struct ls_io io;   /* Input fd (and output, for sockets). */
+    struct ls_io io; /* Input fd (and output, for sockets). */
     int in_fd, out_fd;
     bool is_stdin;
-    bool closing;      /* Close once the output is flushed. */
+    bool closing; /* Close once the output is flushed. */
     struct ls_buf outq;
     unsigned int events; /* Subscribed categories, bit per ls_event_cat. */
     struct ls_session *next;
@@ -154,8 +154,7 @@ static void
 session_input_cb(struct ls_io *io, uint32_t events)
 {
     struct ls_session *s =
-        (struct ls_session *) ((char *) io -
-                               offsetof(struct ls_session, io));
+        (struct ls_session *) ((char *) io - offsetof(struct ls_session, io));
     char buf[SESSION_READ + 1];
     char *line, *nl;
     ssize_t n, i;
@@ -248,8 +247,8 @@ listen_cb(struct ls_io *io, uint32_t events)
     static const char banner[] = LS_BANNER_1 "\n" LS_BANNER_2 "\n";
 
     for (;;) {
-        int fd = accept4(con.listen_fd, NULL, NULL,
-                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd =
+            accept4(con.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         struct ls_session *s;
 
         if (fd < 0) {

@@ -17,14 +17,15 @@ struct ls_session;
 struct ls_console_opts {
     const char *mgmt_path; /* -M, or NULL. */
     mode_t mgmt_mode;
-    gid_t mgmt_group;      /* (gid_t) -1 for none. */
-    bool use_stdin;        /* Foreground console on fd 0. */
+    gid_t mgmt_group; /* (gid_t) -1 for none. */
+    bool use_stdin;   /* Foreground console on fd 0. */
 };
 
 #define LS_VERSION "0.1.0"
 #define LS_BANNER_1 "VDE switch V.2.3.2 (linkswitch " LS_VERSION ")"
-#define LS_BANNER_2 "(C) linkswitch developers, after vde_switch by Virtual " \
-                    "Square Team - GPLv2"
+#define LS_BANNER_2                                           \
+    "(C) linkswitch developers, after vde_switch by Virtual " \
+    "Square Team - GPLv2"
 
 int ls_console_init(const struct ls_console_opts *);
 void ls_console_fini(void);

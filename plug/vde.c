@@ -25,7 +25,7 @@ struct vde_conn {
     int ctl_fd;
     int data_fd;
     struct ls_endpoint *ep; /* NULL until attached. */
-    char path[sizeof ((struct sockaddr_un *) 0)->sun_path];
+    char path[sizeof((struct sockaddr_un *) 0)->sun_path];
 };
 
 static struct {
@@ -142,8 +142,8 @@ conn_bind_data(struct vde_conn *c, unsigned int port, int uid, bool port0)
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     int n;
 
-    n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%03u.%d", vde.dir,
-                 port, c->data_fd);
+    n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%03u.%d", vde.dir, port,
+                 c->data_fd);
     if (n < 0 || (size_t) n >= sizeof sa.sun_path) {
         return ENAMETOOLONG;
     }
@@ -209,14 +209,14 @@ conn_request(struct vde_conn *c, const uint8_t *buf, size_t len)
     set_bufsize(c->data_fd);
     set_sun_path(&sa, req.path); /* The parser checked its length. */
     if (connect(c->data_fd, (struct sockaddr *) &sa, sizeof sa)) {
-        snprintf(why, sizeof why, "connect to client socket %s: %s",
-                 req.path, strerror(errno));
+        snprintf(why, sizeof why, "connect to client socket %s: %s", req.path,
+                 strerror(errno));
         conn_reject(c, why);
         return;
     }
     want = (req.type == LS_VDE_NEW_PORT0 ? 0
-            : req.port              ? req.port
-                                    : LS_PORT_ANY);
+            : req.port                   ? req.port
+                                         : LS_PORT_ANY);
     error = ls_port_select(ls_sw, want, (int) st.st_uid, &port);
     if (error) {
         if (want == LS_PORT_ANY) {
@@ -299,8 +299,8 @@ static void
 listen_cb(struct ls_io *io, uint32_t events)
 {
     for (;;) {
-        int fd = accept4(vde.listen_fd, NULL, NULL,
-                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd =
+            accept4(vde.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         struct vde_conn *c;
 
         if (fd < 0) {

@@ -8,11 +8,11 @@
  * and one datagram socket per endpoint, as vde_switch makes them. */
 
 struct ls_vde_opts {
-    const char *dir;   /* Switch directory (-s). */
-    mode_t mode;       /* ctl and data sockets (-m). */
-    mode_t dirmode;    /* Directory (--dirmode). */
-    gid_t group;       /* -g, or (gid_t) -1. */
-    mode_t mgmt_mode;  /* Port 0 data sockets get the mgmt mode/group. */
+    const char *dir;  /* Switch directory (-s). */
+    mode_t mode;      /* ctl and data sockets (-m). */
+    mode_t dirmode;   /* Directory (--dirmode). */
+    gid_t group;      /* -g, or (gid_t) -1. */
+    mode_t mgmt_mode; /* Port 0 data sockets get the mgmt mode/group. */
     gid_t mgmt_group;
 };
 

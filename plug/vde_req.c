@@ -86,8 +86,8 @@ ls_vde_req_parse(const uint8_t *buf, size_t len, struct ls_vde_req *req,
         req->type = version;
         error = parse_sockaddr(buf + 14, req, why, why_size);
         if (!error) {
-            copy_descr(buf + LS_VDE_REQ_V1_SIZE,
-                       len - LS_VDE_REQ_V1_SIZE, req);
+            copy_descr(buf + LS_VDE_REQ_V1_SIZE, len - LS_VDE_REQ_V1_SIZE,
+                       req);
         }
         return error;
     }

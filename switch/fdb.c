@@ -90,8 +90,8 @@ ls_fdb_create(const struct ls_fdb_params *p, struct ls_fdb **fdbp)
     fdb->p.hashsize = size;
     fdb->mask = size - 1;
     fdb->buckets = malloc(size * sizeof *fdb->buckets);
-    fdb->entries = calloc(p->max_entries ? p->max_entries : 1,
-                          sizeof *fdb->entries);
+    fdb->entries =
+        calloc(p->max_entries ? p->max_entries : 1, sizeof *fdb->entries);
     if (!fdb->buckets || !fdb->entries) {
         ls_fdb_destroy(fdb);
         return ENOMEM;
@@ -381,8 +381,7 @@ ls_fdb_foreach(const struct ls_fdb *fdb, ls_fdb_visit_cb *cb, void *aux)
     uint32_t b, i;
 
     for (b = 0; b <= fdb->mask; b++) {
-        for (i = fdb->buckets[b]; i != LS_FDB_NONE;
-             i = fdb->entries[i].next) {
+        for (i = fdb->buckets[b]; i != LS_FDB_NONE; i = fdb->entries[i].next) {
             cb(aux, b, &fdb->entries[i]);
         }
     }

@@ -31,11 +31,11 @@ struct ls_fdb_entry {
 
 /* What ls_fdb_learn() did. */
 enum ls_fdb_learned {
-    LS_FDB_REFRESHED,     /* Known on this port: age reset. */
-    LS_FDB_ADDED,         /* New entry. */
-    LS_FDB_MOVED,         /* Moved from another port. */
-    LS_FDB_MOVE_REFUSED,  /* Seen on another port too soon: kept. */
-    LS_FDB_FULL,          /* Table full: not learned. */
+    LS_FDB_REFRESHED,    /* Known on this port: age reset. */
+    LS_FDB_ADDED,        /* New entry. */
+    LS_FDB_MOVED,        /* Moved from another port. */
+    LS_FDB_MOVE_REFUSED, /* Seen on another port too soon: kept. */
+    LS_FDB_FULL,         /* Table full: not learned. */
 };
 
 /* Notification of an entry that came or went ('added' false). */

@@ -85,8 +85,8 @@ port_can_receive(const struct ls_port *p)
  * transparent trunk (no VLAN but 0 defined) and the frame goes unchanged. */
 static void
 switch_frame(struct ls_switch *sw, struct ls_port *in, const uint8_t *data,
-             uint32_t len, uint16_t vid, bool tagged, bool trunk,
-             uint8_t *tag, uint64_t now)
+             uint32_t len, uint16_t vid, bool tagged, bool trunk, uint8_t *tag,
+             uint64_t now)
 {
     uint16_t domain = trunk ? 0 : vid;
     uint32_t out = LS_FDB_NONE;
@@ -288,7 +288,8 @@ resume_timer_cb(struct ls_timer *t)
                 now - ep->stalled_since_ms >= LS_STALL_MS) {
                 if (!ep->stuck) {
                     LS_INFO("port %u endpoint %d is not reading: dropping "
-                            "its overflow", p->num, ep->id);
+                            "its overflow",
+                            p->num, ep->id);
                 }
                 ep->stuck = true;
             }

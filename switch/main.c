@@ -188,8 +188,7 @@ main(int argc, char *argv[])
         return 1;
     }
     if (o.version) {
-        printf("linkswitch %s (VDE switch compatible, V.2.3.2)\n",
-               LS_VERSION);
+        printf("linkswitch %s (VDE switch compatible, V.2.3.2)\n", LS_VERSION);
         return 0;
     }
     ls_log_open("linkswitch", false);

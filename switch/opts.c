@@ -105,8 +105,7 @@ parse_octal(const char *s, int *v)
 }
 
 static int
-parse_num(const char *s, unsigned long min, unsigned long max,
-          unsigned int *v)
+parse_num(const char *s, unsigned long min, unsigned long max, unsigned int *v)
 {
     unsigned long x;
     char *end;

@@ -8,12 +8,12 @@ struct ls_endpoint;
 
 /* Why a frame was dropped; counted per port. */
 enum ls_drop {
-    LS_DROP_RUNT,   /* Shorter than 14 bytes. */
-    LS_DROP_GIANT,  /* Longer than LS_FRAME_MAX. */
-    LS_DROP_LINK,   /* Port link down (admin or carrier). */
-    LS_DROP_VLAN,   /* Not a member of the frame's VLAN, or no VLAN. */
-    LS_DROP_QUEUE,  /* Egress queue full. */
-    LS_DROP_ERROR,  /* Backend send error. */
+    LS_DROP_RUNT,  /* Shorter than 14 bytes. */
+    LS_DROP_GIANT, /* Longer than LS_FRAME_MAX. */
+    LS_DROP_LINK,  /* Port link down (admin or carrier). */
+    LS_DROP_VLAN,  /* Not a member of the frame's VLAN, or no VLAN. */
+    LS_DROP_QUEUE, /* Egress queue full. */
+    LS_DROP_ERROR, /* Backend send error. */
     LS_DROP_N
 };
 

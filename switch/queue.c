@@ -32,8 +32,7 @@ queue_used_bytes(const struct ls_queue *q)
     if (!q->count) {
         return 0;
     }
-    return q->tail > q->head ? q->tail - q->head
-                             : q->cap - q->head + q->tail;
+    return q->tail > q->head ? q->tail - q->head : q->cap - q->head + q->tail;
 }
 
 /* Returns true if the queue is three quarters full or more. */

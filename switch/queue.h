@@ -17,11 +17,11 @@ struct ls_queue_slot {
 
 struct ls_queue {
     uint8_t *buf;
-    size_t cap;                 /* Bytes in 'buf'. */
-    size_t head, tail;          /* Byte offsets of oldest and next frame. */
+    size_t cap;        /* Bytes in 'buf'. */
+    size_t head, tail; /* Byte offsets of oldest and next frame. */
     struct ls_queue_slot *slots;
-    unsigned int nslots;        /* Capacity in frames. */
-    unsigned int first, count;  /* Slot ring. */
+    unsigned int nslots;       /* Capacity in frames. */
+    unsigned int first, count; /* Slot ring. */
 };
 
 void ls_queue_init(struct ls_queue *, size_t bytes, unsigned int frames);

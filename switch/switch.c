@@ -372,9 +372,9 @@ port_check_access(const struct ls_port *p, int uid)
         (p->acl_user == LS_ID_NONE && p->acl_group == LS_ID_NONE)) {
         return 0;
     }
-    if (uid >= 0 && (uid == p->acl_user ||
-                     (p->acl_group != LS_ID_NONE &&
-                      uid_in_group(uid, p->acl_group)))) {
+    if (uid >= 0 &&
+        (uid == p->acl_user ||
+         (p->acl_group != LS_ID_NONE && uid_in_group(uid, p->acl_group)))) {
         return 0;
     }
     return EPERM;
@@ -429,9 +429,8 @@ ls_port_select(struct ls_switch *sw, uint32_t want, int uid,
  * with the endpoint in '*epp', or ENOMEM. */
 int
 ls_endpoint_attach(struct ls_switch *sw, struct ls_port *p,
-                   const struct ls_plug_ops *ops, int data_fd, int id,
-                   int uid, const char *descr, void *priv,
-                   struct ls_endpoint **epp)
+                   const struct ls_plug_ops *ops, int data_fd, int id, int uid,
+                   const char *descr, void *priv, struct ls_endpoint **epp)
 {
     struct ls_endpoint *ep = calloc(1, sizeof *ep);
     int error;

@@ -13,15 +13,15 @@
  * process ('ls_sw'), created by ls_switch_create(). */
 
 struct ls_switch_config {
-    unsigned int numports;   /* Slots 0..numports-1. */
+    unsigned int numports; /* Slots 0..numports-1. */
     bool hub;
     uint8_t mac[6];
     unsigned int hashsize;
     unsigned int fdb_max;
-    unsigned int expire_s;   /* MAC ageing. */
-    unsigned int gcint_s;    /* How often aged entries are removed. */
-    unsigned int minper_s;   /* Minimum persistence before a MAC moves. */
-    unsigned int queue_frames;  /* Per-endpoint egress queue bound. */
+    unsigned int expire_s;     /* MAC ageing. */
+    unsigned int gcint_s;      /* How often aged entries are removed. */
+    unsigned int minper_s;     /* Minimum persistence before a MAC moves. */
+    unsigned int queue_frames; /* Per-endpoint egress queue bound. */
     unsigned int queue_bytes;
 };
 

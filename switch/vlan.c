@@ -126,10 +126,10 @@ ls_vlans_resize(struct ls_vlans *vl, unsigned int numports)
             free(t);
             return ENOMEM;
         }
-        memcpy(m, v->members, sizeof *m * (words < vl->words ? words
-                                                            : vl->words));
-        memcpy(t, v->tagged, sizeof *t * (words < vl->words ? words
-                                                           : vl->words));
+        memcpy(m, v->members,
+               sizeof *m * (words < vl->words ? words : vl->words));
+        memcpy(t, v->tagged,
+               sizeof *t * (words < vl->words ? words : vl->words));
         free(v->members);
         free(v->tagged);
         v->members = m;

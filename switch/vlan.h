@@ -23,8 +23,8 @@ bool ls_vlan_exists(const struct ls_vlans *, unsigned int vlan);
 unsigned int ls_vlans_count(const struct ls_vlans *);
 int ls_vlan_create(struct ls_vlans *, unsigned int vlan);
 int ls_vlan_remove(struct ls_vlans *, unsigned int vlan);
-int ls_vlan_set_member(struct ls_vlans *, unsigned int vlan,
-                       unsigned int port, bool member, bool tagged);
+int ls_vlan_set_member(struct ls_vlans *, unsigned int vlan, unsigned int port,
+                       bool member, bool tagged);
 bool ls_vlan_is_member(const struct ls_vlans *, unsigned int vlan,
                        unsigned int port);
 bool ls_vlan_is_tagged(const struct ls_vlans *, unsigned int vlan,
