@@ -468,7 +468,10 @@ ls_vde_open(const struct ls_vde_opts *opts)
         LS_ERR("switch directory path %s is too long for a socket", vde.dir);
         return ENAMETOOLONG;
     }
-    snprintf(vde.ctl_path, sizeof vde.ctl_path, "%s/ctl", vde.dir);
+    if ((size_t) snprintf(vde.ctl_path, sizeof vde.ctl_path, "%s/ctl",
+                          vde.dir) >= sizeof vde.ctl_path) {
+        return ENAMETOOLONG;
+    }
     set_sun_path(&sa, vde.ctl_path); /* Length checked above. */
     error = check_stale(vde.ctl_path);
     if (error) {

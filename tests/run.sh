@@ -27,7 +27,7 @@ LS_BUILD=$(cd "$1" && pwd)
 shift
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 : "${LS_SWITCH:=$LS_BUILD/linkswitch}"
-LS_TOOLS=$LS_BUILD/tools
+: "${LS_TOOLS:=$LS_BUILD/tools}"
 LS_LINKCTL=$LS_BUILD/linkctl
 export LS_BUILD LS_SWITCH LS_TOOLS LS_LINKCTL
 TIMEOUT=${LS_TEST_TIMEOUT:-300}
