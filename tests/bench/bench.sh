@@ -51,6 +51,7 @@ RX_PID=""
 TX_PID=""
 
 # Stops whatever is still running and removes the temporary directory.
+# shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
 	trap - EXIT INT TERM HUP PIPE
 	exec 3>&-
@@ -136,8 +137,12 @@ wait_attached() {
 	while [ $i -lt 40 ]; do
 		if [ "$1" = ptp ]; then
 			[ -S "$2" ] && return 0
-		elif [ -n "$(ls "$2" 2>/dev/null | grep -v '^ctl$')" ]; then
-			return 0
+		else
+			for f in "$2"/*; do
+				if [ "$f" != "$2/ctl" ] && [ -e "$f" ]; then
+					return 0
+				fi
+			done
 		fi
 		sleep 0.05
 		i=$((i + 1))

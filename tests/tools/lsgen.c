@@ -662,6 +662,7 @@ run_sender(const struct lsgen_opts *o)
     size_t fill = o->size > LSGEN_HDR_END ? o->size - LSGEN_HDR_END : 0;
     size_t head = o->size < LSGEN_HDR_END ? o->size : LSGEN_HDR_END;
     uint8_t header[LSGEN_HDR_END];
+    int error = 0;
 
     if (!frame) {
         die("out of memory");
@@ -717,7 +718,8 @@ run_sender(const struct lsgen_opts *o)
                 }
                 continue;
             }
-            die("send: %s", strerror(errno));
+            error = errno;
+            break;
         }
         stall_since = 0;
         last = now_ns();
@@ -726,11 +728,17 @@ run_sender(const struct lsgen_opts *o)
         }
         seq++;
     }
-    sender_finish(conn, o, run, peer, seq);
+    if (!error) {
+        sender_finish(conn, o, run, peer, seq);
+    }
     print_sender(seq, o->size, first, last);
     lsgen_conn = NULL;
     vde_close(conn);
     free(frame);
+    if (error) {
+        fprintf(stderr, "lsgen: send: %s\n", strerror(error));
+        return LSGEN_EXIT_ERROR;
+    }
     return LSGEN_EXIT_OK;
 }
 
