@@ -44,8 +44,11 @@ struct ls_plug_ops {
 
     /* Receives up to 'max' frames into 'frames' (whose 'data' point to
      * buffers of LS_FRAME_MAX + 1 bytes) and stores how many in '*n'.
-     * Returns 0 (also with *n == 0 when nothing is pending), or an errno
-     * value when the endpoint is dead and must be closed. */
+     * The data fd is polled edge-triggered: the core calls again until a
+     * call returns no frame, or sets ep->rx_empty to say the source is
+     * known to be empty.  Returns 0 (also with *n == 0 when nothing is
+     * pending), or an errno value when the endpoint is dead and must be
+     * closed. */
     int (*recv_batch)(struct ls_endpoint *, struct ls_rxframe *frames,
                       unsigned int max, unsigned int *n);
 
@@ -74,8 +77,11 @@ struct ls_endpoint {
     int uid;                  /* Owner, -1 if unknown. */
     char descr[LS_DESCR_MAX];
 
-    struct ls_io data_io;      /* Data fd: EPOLLIN, plus EPOLLOUT while
-                                * 'queue' holds frames. */
+    struct ls_io data_io;      /* Data fd, edge-triggered in and out. */
+    bool readable;             /* Input may be pending. */
+    bool rx_empty;             /* Set by recv_batch: the source is empty. */
+    bool on_ready;             /* In the core's ready list. */
+    struct ls_endpoint *ready_next;
     struct ls_queue queue;     /* Frames waiting for EPOLLOUT. */
     uint64_t stalled_since_ms; /* Queue non-empty with no progress since. */
     bool stuck;                /* Stalled too long: do not back-pressure. */

@@ -361,6 +361,9 @@ vde_recv_batch(struct ls_endpoint *ep, struct ls_rxframe *frames,
             (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? LS_RX_TRUNCATED : 0;
     }
     *n = (unsigned int) r;
+    if ((unsigned int) r < max) {
+        ep->rx_empty = true; /* MSG_DONTWAIT: nothing more was queued. */
+    }
     return 0;
 }
 

@@ -207,21 +207,64 @@ decide(struct ls_switch *sw, struct ls_port *in, struct ls_rxframe *f,
     switch_frame(sw, in, d, len, vid, tagged, trunk, rx_tags[idx], now);
 }
 
-static void
-endpoint_set_events(struct ls_endpoint *ep)
-{
-    uint32_t ev = 0;
+/* Endpoints whose input may be pending, served one batch each per round
+ * so that a busy client cannot starve the others. */
+static struct ls_endpoint *ready_head, *ready_tail;
+static unsigned int ready_count;
 
-    if (ep->data_io.fd < 0) {
+static void
+ready_add(struct ls_endpoint *ep)
+{
+    if (ep->on_ready || ep->paused || !ep->port) {
         return;
     }
-    if (!ep->paused) {
-        ev |= EPOLLIN;
+    ep->on_ready = true;
+    ep->ready_next = NULL;
+    ready_count++;
+    if (ready_tail) {
+        ready_tail->ready_next = ep;
+    } else {
+        ready_head = ep;
     }
-    if (!ls_queue_is_empty(&ep->queue)) {
-        ev |= EPOLLOUT;
+    ready_tail = ep;
+}
+
+static struct ls_endpoint *
+ready_pop(void)
+{
+    struct ls_endpoint *ep = ready_head;
+
+    if (ep) {
+        ready_head = ep->ready_next;
+        if (!ready_head) {
+            ready_tail = NULL;
+        }
+        ep->on_ready = false;
+        ready_count--;
     }
-    ls_io_set_events(&ep->data_io, ev);
+    return ep;
+}
+
+/* Drops 'ep' from the data path's lists (before it is freed). */
+void
+ls_forward_forget(struct ls_endpoint *ep)
+{
+    struct ls_endpoint **pp, *prev = NULL;
+
+    if (!ep->on_ready) {
+        return;
+    }
+    for (pp = &ready_head; *pp; prev = *pp, pp = &(*pp)->ready_next) {
+        if (*pp == ep) {
+            *pp = ep->ready_next;
+            if (ready_tail == ep) {
+                ready_tail = prev;
+            }
+            ready_count--;
+            break;
+        }
+    }
+    ep->on_ready = false;
 }
 
 /* Sends or queues the frames decided for 'ep'. */
@@ -252,7 +295,6 @@ flush_endpoint(struct ls_endpoint *ep, uint64_t now)
     if (!ls_queue_is_empty(&ep->queue) && !ep->stalled_since_ms) {
         ep->stalled_since_ms = now ? now : 1;
     }
-    endpoint_set_events(ep);
 }
 
 static void resume_timer_cb(struct ls_timer *);
@@ -265,7 +307,9 @@ resume_paused(struct ls_switch *sw)
 
         sw->paused = ep->paused_next;
         ep->paused = false;
-        endpoint_set_events(ep);
+        if (ep->readable) {
+            ready_add(ep);
+        }
     }
     ls_timer_cancel(&sw->resume_timer);
 }
@@ -315,7 +359,11 @@ ls_forward_input(struct ls_switch *sw, struct ls_endpoint *ep)
         frames[i].data = rx_bufs[i];
         frames[i].flags = 0;
     }
+    ep->rx_empty = false;
     error = ep->ops->recv_batch(ep, frames, LS_BATCH, &n);
+    if (!n || ep->rx_empty) {
+        ep->readable = false;
+    }
     now = ls_clock_ms();
     for (i = 0; i < n; i++) {
         decide(sw, in, &frames[i], i, now);
@@ -335,10 +383,10 @@ ls_forward_input(struct ls_switch *sw, struct ls_endpoint *ep)
         return;
     }
     if (pause && !ep->paused) {
+        ls_forward_forget(ep);
         ep->paused = true;
         ep->paused_next = sw->paused;
         sw->paused = ep;
-        endpoint_set_events(ep);
         if (!sw->resume_timer.armed) {
             ls_timer_arm(&sw->resume_timer, LS_STALL_MS, resume_timer_cb);
         }
@@ -371,13 +419,13 @@ ls_forward_output_ready(struct ls_switch *sw, struct ls_endpoint *ep)
         ep->stalled_since_ms =
             ls_queue_is_empty(&ep->queue) ? 0 : ls_clock_ms();
     }
-    endpoint_set_events(ep);
     if (sw->paused && !ls_queue_is_high(&ep->queue)) {
         resume_paused(sw);
     }
 }
 
-/* The loop's callback for an endpoint's data fd. */
+/* The loop's callback for an endpoint's data fd (edge-triggered): output
+ * is sent at once, input is put on the ready list for ls_forward_run(). */
 void
 ls_forward_io_cb(struct ls_io *io, uint32_t events)
 {
@@ -385,11 +433,30 @@ ls_forward_io_cb(struct ls_io *io, uint32_t events)
         (struct ls_endpoint *) ((char *) io -
                                 offsetof(struct ls_endpoint, data_io));
 
-    if (events & EPOLLOUT) {
+    if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) &&
+        !ls_queue_is_empty(&ep->queue) && ep->port) {
         ls_forward_output_ready(ls_sw, ep);
     }
-    if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && ep->port &&
-        ep->data_io.fd >= 0) {
-        ls_forward_input(ls_sw, ep);
+    if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && ep->port) {
+        ep->readable = true;
+        ready_add(ep);
     }
+}
+
+/* Serves every ready endpoint one batch.  Returns true if some may have
+ * more input (the loop then polls without sleeping). */
+bool
+ls_forward_run(void)
+{
+    unsigned int round = ready_count;
+
+    while (round-- && ready_head) {
+        struct ls_endpoint *ep = ready_pop();
+
+        ls_forward_input(ls_sw, ep);
+        if (ep->port && ep->readable) {
+            ready_add(ep); /* Skipped if it was paused or detached. */
+        }
+    }
+    return ready_head != NULL;
 }

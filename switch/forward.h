@@ -1,6 +1,7 @@
 #ifndef LS_FORWARD_H
 #define LS_FORWARD_H 1
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "switch/loop.h"
@@ -20,5 +21,7 @@ struct ls_endpoint;
 void ls_forward_io_cb(struct ls_io *, uint32_t events);
 void ls_forward_input(struct ls_switch *, struct ls_endpoint *);
 void ls_forward_output_ready(struct ls_switch *, struct ls_endpoint *);
+bool ls_forward_run(void);
+void ls_forward_forget(struct ls_endpoint *);
 
 #endif

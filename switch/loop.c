@@ -13,6 +13,7 @@ static int loop_epfd = -1;
 static struct ls_timer *loop_timers; /* Sorted by 'when'. */
 static bool loop_stop;
 static int loop_status;
+static ls_loop_work_fn *loop_work;
 
 /* Objects whose ls_io may still be named in the current epoll batch are
  * freed only after the batch. */
@@ -171,6 +172,13 @@ ls_timer_run_due(void)
     }
 }
 
+/* Sets the function run once per iteration (see ls_loop_work_fn). */
+void
+ls_loop_set_work(ls_loop_work_fn *fn)
+{
+    loop_work = fn;
+}
+
 /* Runs the loop until ls_loop_stop().  Returns the status given to it. */
 int
 ls_loop_run(void)
@@ -183,6 +191,10 @@ ls_loop_run(void)
         int timeout = wait > INT_MAX ? -1 : (int) wait;
         int i, n;
 
+        if (!loop_stop && loop_work && loop_work()) {
+            timeout = 0;
+        }
+        loop_collect();
         if (loop_stop) {
             break;
         }

@@ -44,4 +44,9 @@ void ls_loop_stop(int status);
 bool ls_loop_stopping(void);
 void ls_loop_free_later(void *);
 
+/* Work run once per loop iteration, after the events; returns true while
+ * more is pending, so that the loop polls without sleeping. */
+typedef bool ls_loop_work_fn(void);
+void ls_loop_set_work(ls_loop_work_fn *);
+
 #endif

@@ -17,6 +17,7 @@
 #include "mgmt/cmd.h"
 #include "mgmt/console.h"
 #include "plug/vde.h"
+#include "switch/forward.h"
 #include "switch/log.h"
 #include "switch/loop.h"
 #include "switch/opts.h"
@@ -211,6 +212,7 @@ main(int argc, char *argv[])
     o.rcfile = absolute(o.rcfile, rc_abs, sizeof rc_abs);
 
     error = ls_loop_init();
+    ls_loop_set_work(ls_forward_run);
     if (!error) {
         error = setup_signals();
     }

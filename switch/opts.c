@@ -134,7 +134,8 @@ ls_opts_parse(int argc, char *argv[], struct ls_opts *o, char *err,
     o->mgmt_mode = 0600;
     o->priority = 0x8000;
     o->sock = geteuid() == 0 ? "/var/run/vde.ctl" : "/tmp/vde.ctl";
-    optind = 1;
+    optind = 0; /* glibc: full reset, so no state of an earlier parse (a
+                 * pointer into its argv) survives. */
     opterr = 0;
     while ((c = getopt_long_only(argc, argv, "s:M:m:g:n:xFdp:f:D:hvt:",
                                  long_opts, NULL)) != -1) {

@@ -14,6 +14,7 @@ enum ls_drop {
     LS_DROP_VLAN,  /* Not a member of the frame's VLAN, or no VLAN. */
     LS_DROP_QUEUE, /* Egress queue full. */
     LS_DROP_ERROR, /* Backend send error. */
+    LS_DROP_PROTO, /* Protocol the backend cannot carry (tun: non-IP). */
     LS_DROP_N
 };
 

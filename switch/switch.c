@@ -18,6 +18,7 @@ static const char *const drop_names[LS_DROP_N] = {
     [LS_DROP_RUNT] = "runt",   [LS_DROP_GIANT] = "giant",
     [LS_DROP_LINK] = "link",   [LS_DROP_VLAN] = "vlan",
     [LS_DROP_QUEUE] = "queue", [LS_DROP_ERROR] = "error",
+    [LS_DROP_PROTO] = "proto",
 };
 
 /* Returns the short name of drop cause 'd', as port/print shows it. */
@@ -453,7 +454,8 @@ ls_endpoint_attach(struct ls_switch *sw, struct ls_port *p,
     snprintf(ep->descr, sizeof ep->descr, "%s", descr ? descr : "");
     ls_queue_init(&ep->queue, sw->cfg.queue_bytes, sw->cfg.queue_frames);
     if (data_fd >= 0) {
-        error = ls_io_add(&ep->data_io, data_fd, EPOLLIN, ls_forward_io_cb);
+        error = ls_io_add(&ep->data_io, data_fd, EPOLLIN | EPOLLOUT | EPOLLET,
+                           ls_forward_io_cb);
         if (error) {
             free(ep->pending);
             free(ep);
@@ -510,6 +512,7 @@ ls_endpoint_detach(struct ls_switch *sw, struct ls_endpoint *ep)
     if (ep->paused) {
         unlink_paused(sw, ep);
     }
+    ls_forward_forget(ep);
     ls_io_del(&ep->data_io);
     ep->ops->close(ep);
     ls_event_emit(LS_EV_EP_DEL, "Port %02u FD %2d", p->num, ep->id);
@@ -523,6 +526,27 @@ ls_endpoint_detach(struct ls_switch *sw, struct ls_endpoint *ep)
     free(ep->pending);
     ep->pending = NULL;
     ls_loop_free_later(ep);
+}
+
+/* Makes 'fd' the data fd of 'ep' (a host-side backend whose device went
+ * away, fd -1, or came back).  Going away drops the frames queued for the
+ * old device (counted as link drops).  Returns 0 or an errno value. */
+int
+ls_endpoint_set_fd(struct ls_switch *sw, struct ls_endpoint *ep, int fd)
+{
+    ls_io_del(&ep->data_io);
+    if (fd < 0) {
+        unsigned int n = ls_queue_len(&ep->queue);
+
+        ls_queue_pop(&ep->queue, n);
+        ep->port->stats.drops[LS_DROP_LINK] += n;
+        ep->stalled_since_ms = 0;
+        ep->stuck = false;
+        return 0;
+    }
+    /* As in ls_endpoint_attach(); adding a ready fd reports it at once. */
+    return ls_io_add(&ep->data_io, fd, EPOLLIN | EPOLLOUT | EPOLLET,
+                     ls_forward_io_cb);
 }
 
 /* Returns the endpoint of 'p' whose ID is 'id', or NULL. */

@@ -63,6 +63,7 @@ int ls_endpoint_attach(struct ls_switch *, struct ls_port *,
                        int uid, const char *descr, void *priv,
                        struct ls_endpoint **);
 void ls_endpoint_detach(struct ls_switch *, struct ls_endpoint *);
+int ls_endpoint_set_fd(struct ls_switch *, struct ls_endpoint *, int fd);
 struct ls_endpoint *ls_endpoint_find(const struct ls_port *, int id);
 
 void ls_switch_input(struct ls_switch *, struct ls_endpoint *);
