@@ -43,8 +43,8 @@ cmd_port_setnumports(struct ls_cmd_ctx *ctx, const char *arg)
 {
     unsigned int n;
 
-    if (parse_uints(arg, 1, &n) || !n) {
-        return EINVAL;
+    if (parse_uints(arg, 1, &n) || !n || n > 65535) {
+        return EINVAL; /* The same bound as -n. */
     }
     return ls_port_set_numports(ls_sw, n);
 }
@@ -54,10 +54,10 @@ cmd_port_sethub(struct ls_cmd_ctx *ctx, const char *arg)
 {
     unsigned int v;
 
-    if (parse_uints(arg, 1, &v) || v > 1) {
+    if (parse_uints(arg, 1, &v)) {
         return EINVAL;
     }
-    ls_sw->cfg.hub = v;
+    ls_sw->cfg.hub = v != 0; /* Any non-zero value, as vde_switch. */
     return 0;
 }
 
@@ -125,12 +125,12 @@ cmd_port_allocatable(struct ls_cmd_ctx *ctx, const char *arg)
     struct ls_port *p;
     int error;
 
-    if (parse_uints(arg, 2, v) || v[1] > 1) {
+    if (parse_uints(arg, 2, v)) {
         return EINVAL;
     }
     error = get_port(v[0], &p);
     if (!error) {
-        p->notinpool = !v[1];
+        p->notinpool = !v[1]; /* Any non-zero value, as vde_switch. */
     }
     return error;
 }
@@ -248,7 +248,9 @@ cmd_port_resetcounter(struct ls_cmd_ctx *ctx, const char *arg)
     if (!error) {
         ls_port_reset_counters(p);
     }
-    return error;
+    /* A port that does not exist has nothing to reset: vde_switch says
+     * success. */
+    return error == ENXIO ? 0 : error;
 }
 
 static void

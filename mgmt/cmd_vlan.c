@@ -73,11 +73,8 @@ cmd_vlan_addport(struct ls_cmd_ctx *ctx, const char *arg)
     if (error) {
         return error;
     }
-    if (p->vlan == v[0]) {
-        return EADDRINUSE; /* Already its untagged VLAN. */
-    }
-    if (ls_vlan_is_member(ls_sw->vlans, v[0], v[1])) {
-        return EEXIST;
+    if (p->vlan == v[0] || ls_vlan_is_member(ls_sw->vlans, v[0], v[1])) {
+        return 0; /* Already a member: a no-op, as in vde_switch. */
     }
     return ls_vlan_set_member(ls_sw->vlans, v[0], v[1], true, true);
 }
@@ -96,7 +93,7 @@ cmd_vlan_delport(struct ls_cmd_ctx *ctx, const char *arg)
         return EADDRINUSE;
     }
     if (!ls_vlan_is_member(ls_sw->vlans, v[0], v[1])) {
-        return ENXIO;
+        return 0; /* Not a member: a no-op, as in vde_switch. */
     }
     ls_vlan_set_member(ls_sw->vlans, v[0], v[1], false, false);
     ls_fdb_flush_port(ls_sw->fdb, v[1]);

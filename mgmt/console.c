@@ -19,6 +19,9 @@
 /* Output a session may have pending before it is considered dead. */
 #define SESSION_OUT_MAX (8u * 1024 * 1024)
 #define SESSION_READ 4096
+/* Longest unterminated input kept while waiting for the rest of its line;
+ * longer input is run as it is (and fails). */
+#define SESSION_LINE_MAX 4096
 
 struct ls_session {
     struct ls_io io; /* Input fd (and output, for sockets). */
@@ -26,6 +29,8 @@ struct ls_session {
     bool is_stdin;
     bool closing; /* Close once the output is flushed. */
     struct ls_buf outq;
+    struct ls_buf inq;           /* Input not run yet: the start of a line. */
+    struct ls_timer stdin_timer; /* Reads a stdin that epoll cannot watch. */
     unsigned int events; /* Subscribed categories, bit per ls_event_cat. */
     struct ls_session *next;
 };
@@ -150,13 +155,49 @@ session_command(struct ls_session *s, const char *line)
     return true;
 }
 
+/* Runs every complete line in s->inq, and the unterminated rest too if
+ * 'all' or if it is too long to wait for.  Returns false if the session is
+ * gone. */
+static bool
+session_run_input(struct ls_session *s, bool all)
+{
+    size_t off = 0;
+    char *nl;
+
+    while (off < s->inq.len &&
+           (nl = memchr(s->inq.data + off, '\n', s->inq.len - off))) {
+        *nl = '\0';
+        if (!session_command(s, s->inq.data + off)) {
+            return false;
+        }
+        off = (size_t) (nl - s->inq.data) + 1;
+    }
+    if (off < s->inq.len && (all || s->inq.len - off > SESSION_LINE_MAX)) {
+        if (!session_command(s, s->inq.data + off)) {
+            return false;
+        }
+        off = s->inq.len;
+    }
+    ls_buf_consume(&s->inq, off);
+    return true;
+}
+
+/* Returns true if more input is waiting on socket session 's'. */
+static bool
+session_more_input(const struct ls_session *s)
+{
+    char c;
+
+    return recv(s->in_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 static void
 session_input_cb(struct ls_io *io, uint32_t events)
 {
     struct ls_session *s =
         (struct ls_session *) ((char *) io - offsetof(struct ls_session, io));
-    char buf[SESSION_READ + 1];
-    char *line, *nl;
+    char buf[SESSION_READ];
+    bool more;
     ssize_t n, i;
 
     if ((events & EPOLLOUT) && !session_flush(s)) {
@@ -170,6 +211,9 @@ session_input_cb(struct ls_io *io, uint32_t events)
         return;
     }
     if (n <= 0) {
+        if (!n && s->inq.len && !session_run_input(s, true)) {
+            return;
+        }
         if (s->is_stdin) {
             LS_INFO("EOF on stdin, cleaning up and exiting");
             ls_loop_stop(0);
@@ -177,29 +221,43 @@ session_input_cb(struct ls_io *io, uint32_t events)
         session_close(s);
         return;
     }
-    buf[n] = '\0';
     for (i = 0; i < n; i++) {
         if (!buf[i]) {
             buf[i] = ' '; /* Binary garbage stays inside its line. */
         }
     }
-    /* Every line is a command; so is a last piece without a newline,
-     * because vdeterm sends commands without one. */
-    for (line = buf; *line; line = nl + 1) {
-        nl = strchr(line, '\n');
-        if (nl) {
-            *nl = '\0';
-        }
-        if (!session_command(s, line) || !nl) {
-            return;
-        }
+    if (ls_buf_append(&s->inq, buf, (size_t) n)) {
+        session_close(s);
+        return;
     }
+    /* Every line is a command.  So is a last piece without a newline,
+     * because vdeterm sends commands without one, unless the rest of the
+     * line may still be coming: the read filled the buffer and more is
+     * waiting (a long write of several commands), or it is the stdin
+     * console (line-oriented; a partial line there waits for its newline
+     * or EOF). */
+    more = s->is_stdin || (n == SESSION_READ && session_more_input(s));
+    session_run_input(s, !more);
+}
+
+/* A stdin that is a regular file or /dev/null cannot be in an epoll set,
+ * but is always readable: read it once per loop iteration. */
+static void
+session_stdin_timer_cb(struct ls_timer *t)
+{
+    struct ls_session *s =
+        (struct ls_session *) ((char *) t -
+                               offsetof(struct ls_session, stdin_timer));
+
+    ls_timer_arm(t, 0, session_stdin_timer_cb); /* session_close() stops it. */
+    session_input_cb(&s->io, EPOLLIN);
 }
 
 static struct ls_session *
 session_new(int in_fd, int out_fd, bool is_stdin)
 {
     struct ls_session *s = calloc(1, sizeof *s);
+    int error;
 
     if (!s) {
         return NULL;
@@ -207,8 +265,13 @@ session_new(int in_fd, int out_fd, bool is_stdin)
     s->in_fd = in_fd;
     s->out_fd = out_fd;
     s->is_stdin = is_stdin;
-    if (ls_io_add(&s->io, in_fd, EPOLLIN, session_input_cb)) {
+    error = ls_io_add(&s->io, in_fd, EPOLLIN, session_input_cb);
+    if (error == EPERM && is_stdin) {
+        s->io.fd = -1;
+        ls_timer_arm(&s->stdin_timer, 0, session_stdin_timer_cb);
+    } else if (error) {
         free(s);
+        errno = error;
         return NULL;
     }
     s->next = con.sessions;
@@ -234,10 +297,12 @@ session_close(struct ls_session *s)
         }
     }
     ls_io_del(&s->io);
+    ls_timer_cancel(&s->stdin_timer);
     if (!s->is_stdin) {
         close(s->in_fd);
     }
     ls_buf_free(&s->outq);
+    ls_buf_free(&s->inq);
     ls_loop_free_later(s);
 }
 

@@ -13,7 +13,7 @@ PKGS="build-essential pkg-config libvdeplug-dev libnl-3-dev libnl-route-3-dev
 libpcap-dev libcmocka-dev libreadline-dev vde-switch vde2 vdeplug
 libvdeplug-slirp libvdeplug-pcap libvdeplug-vlan liblwipv6-dev
 libvdeslirp-dev qemu-system-x86 busybox-static iperf3 tcpdump jq clang
-iproute2 procps psmisc socat iputils-ping"
+iproute2 procps psmisc socat tmux iputils-ping"
 
 # One dpkg-query for all of them; unknown packages only print to stderr.
 # shellcheck disable=SC2086
