@@ -110,42 +110,46 @@ int
 ls_vlans_resize(struct ls_vlans *vl, unsigned int numports)
 {
     unsigned int words = bitmap_words(numports);
-    unsigned int i, p;
+    unsigned int keep = words < vl->words ? words : vl->words;
+    uint64_t *fresh[2 * (LS_VLAN_MAX + 1)];
+    unsigned int i, p, n = 0;
 
+    /* Allocate every new bitmap first, so that failing changes nothing. */
     for (i = 0; i <= LS_VLAN_MAX; i++) {
-        struct vlan *v = vl->v[i];
-        uint64_t *m, *t;
-
-        if (!v || words == vl->words) {
+        if (!vl->v[i]) {
             continue;
         }
-        m = calloc(words, sizeof *m);
-        t = calloc(words, sizeof *t);
-        if (!m || !t) {
-            free(m);
-            free(t);
+        fresh[n] = calloc(words, sizeof(uint64_t));
+        fresh[n + 1] = calloc(words, sizeof(uint64_t));
+        n += 2;
+        if (!fresh[n - 2] || !fresh[n - 1]) {
+            while (n) {
+                free(fresh[--n]);
+            }
             return ENOMEM;
         }
-        memcpy(m, v->members,
-               sizeof *m * (words < vl->words ? words : vl->words));
-        memcpy(t, v->tagged,
-               sizeof *t * (words < vl->words ? words : vl->words));
+    }
+    n = 0;
+    for (i = 0; i <= LS_VLAN_MAX; i++) {
+        struct vlan *v = vl->v[i];
+
+        if (!v) {
+            continue;
+        }
+        memcpy(fresh[n], v->members, sizeof(uint64_t) * keep);
+        memcpy(fresh[n + 1], v->tagged, sizeof(uint64_t) * keep);
         free(v->members);
         free(v->tagged);
-        v->members = m;
-        v->tagged = t;
-    }
-    vl->words = words;
-    for (p = numports; p < vl->numports; p++) {
-        ls_vlan_drop_port(vl, p);
-    }
-    vl->numports = numports;
-    for (i = 0; i <= LS_VLAN_MAX; i++) {
-        for (p = numports; vl->v[i] && p < words * 64; p++) {
-            bit_set(vl->v[i]->members, p, false);
-            bit_set(vl->v[i]->tagged, p, false);
+        v->members = fresh[n];
+        v->tagged = fresh[n + 1];
+        n += 2;
+        for (p = numports; p < words * 64; p++) {
+            bit_set(v->members, p, false);
+            bit_set(v->tagged, p, false);
         }
     }
+    vl->words = words;
+    vl->numports = numports;
     return 0;
 }
 
