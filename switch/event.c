@@ -13,6 +13,8 @@ static const struct ls_event_info event_infos[LS_EV_N] = {
     [LS_EV_EP_DEL] = {"port/ep/-", 032, "closed endpoint"},
     [LS_EV_PORT_LINK] = {"port/link", 051, "port link state change"},
     [LS_EV_MAC_MOVE] = {"hash/move", 013, "hash: MAC moved between ports"},
+    [LS_EV_PORT_DROP] = {"port/drop", 052,
+                         "frames dropped on a port (once a second)"},
 };
 
 static int event_subscribers[LS_EV_N];

@@ -17,6 +17,7 @@ enum ls_event_cat {
     LS_EV_EP_DEL,
     LS_EV_PORT_LINK,
     LS_EV_MAC_MOVE,
+    LS_EV_PORT_DROP,
     LS_EV_N
 };
 

@@ -41,7 +41,8 @@ struct ls_port {
     int acl_group;   /* LS_ID_NONE or gid. */
     int cur_user;    /* Owner of the current endpoints, LS_ID_NONE. */
     struct ls_port_stats stats;
-    struct ls_endpoint *eps; /* Newest first. */
+    uint64_t drops_reported[LS_DROP_N]; /* As of the last port/drop event. */
+    struct ls_endpoint *eps;            /* Newest first. */
     unsigned int n_eps;
 };
 

@@ -64,6 +64,40 @@ switch_gc(struct ls_timer *t)
                  switch_gc);
 }
 
+/* Reports, for subscribers of port/drop, the drops of the last second on
+ * every port that had any. */
+static void
+switch_drop_report(struct ls_timer *t)
+{
+    struct ls_switch *sw = ls_sw;
+    unsigned int i, d;
+
+    for (i = 0; i < sw->cfg.numports && ls_event_wanted(LS_EV_PORT_DROP);
+         i++) {
+        struct ls_port *p = sw->ports[i];
+        char text[256];
+        size_t len = 0;
+
+        if (!p) {
+            continue;
+        }
+        for (d = 0; d < LS_DROP_N; d++) {
+            uint64_t n = p->stats.drops[d] - p->drops_reported[d];
+
+            if (n && len < sizeof text) {
+                len += (size_t) snprintf(text + len, sizeof text - len,
+                                         " %s +%llu", ls_drop_name(d),
+                                         (unsigned long long) n);
+            }
+            p->drops_reported[d] = p->stats.drops[d];
+        }
+        if (len) {
+            ls_event_emit(LS_EV_PORT_DROP, "Port %02u%s", p->num, text);
+        }
+    }
+    ls_timer_arm(t, 1000, switch_drop_report);
+}
+
 /* Creates the switch described by 'cfg', makes it the process's 'ls_sw'
  * and stores it in '*swp'.  Returns 0 or an errno value. */
 int
@@ -96,6 +130,7 @@ ls_switch_create(const struct ls_switch_config *cfg, struct ls_switch **swp)
     sw->start_ms = ls_clock_ms();
     ls_sw = sw;
     ls_timer_arm(&sw->gc_timer, (uint64_t) cfg->gcint_s * 1000 + 1, switch_gc);
+    ls_timer_arm(&sw->drop_timer, 1000, switch_drop_report);
     *swp = sw;
     return 0;
 }
@@ -110,6 +145,7 @@ ls_switch_destroy(struct ls_switch *sw)
         return;
     }
     ls_timer_cancel(&sw->gc_timer);
+    ls_timer_cancel(&sw->drop_timer);
     ls_timer_cancel(&sw->resume_timer);
     for (i = 0; sw->ports && i < sw->cfg.numports; i++) {
         free(sw->ports[i]);
@@ -285,7 +321,7 @@ port_link_changed(struct ls_switch *sw, struct ls_port *p, bool was_up)
     if (!up) {
         ls_fdb_flush_port(sw->fdb, p->num);
     }
-    ls_event_emit(LS_EV_PORT_LINK, "Port %02u link %s (admin %s carrier %s)",
+    ls_event_emit(LS_EV_PORT_LINK, "Port %02u link %s (admin %s, carrier %s)",
                   p->num, up ? "up" : "down", p->admin_up ? "up" : "down",
                   p->carrier_up ? "up" : "down");
 }
@@ -337,6 +373,7 @@ void
 ls_port_reset_counters(struct ls_port *p)
 {
     memset(&p->stats, 0, sizeof p->stats);
+    memset(p->drops_reported, 0, sizeof p->drops_reported);
 }
 
 static bool
@@ -455,7 +492,7 @@ ls_endpoint_attach(struct ls_switch *sw, struct ls_port *p,
     ls_queue_init(&ep->queue, sw->cfg.queue_bytes, sw->cfg.queue_frames);
     if (data_fd >= 0) {
         error = ls_io_add(&ep->data_io, data_fd, EPOLLIN | EPOLLOUT | EPOLLET,
-                           ls_forward_io_cb);
+                          ls_forward_io_cb);
         if (error) {
             free(ep->pending);
             free(ep);

@@ -32,6 +32,7 @@ struct ls_switch {
     struct ls_fdb *fdb;
     uint64_t start_ms;
     struct ls_timer gc_timer;
+    struct ls_timer drop_timer; /* port/drop events, once a second. */
     struct ls_endpoint *paused; /* Endpoints paused by back-pressure. */
     struct ls_timer resume_timer;
 };

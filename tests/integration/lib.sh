@@ -106,7 +106,7 @@ _ls_exit() {
 	# Only the main shell cleans up (subshells do not inherit the trap in
 	# bash, but be defensive).
 	[ "$BASHPID" = "$LS_MAIN_PID" ] || return 0
-	trap - EXIT
+	trap - EXIT ERR
 	trap '' INT TERM HUP
 	set +euo pipefail
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
@@ -404,7 +404,7 @@ _ls_hex2bin() {
 ls_frame_hex() {
 	local src=$1 m hex
 	m=$(printf '%s' "$2" | od -An -tx1 | tr -d ' \n')
-	hex="ffffffffffff02000000${src}88b5$m"
+	hex="ffffffffffff0200000000${src}88b5$m"
 	while [ ${#hex} -lt 120 ]; do hex="${hex}00"; done
 	printf '%s\n' "$hex"
 }
