@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,25 @@ ls_args_split(const char *arg, char **argv, int max, char *store,
         argv[n++] = w;
     }
     return n;
+}
+
+/* Parses exactly 'n' (at most 4) decimal numbers from 'arg' into 'v'.
+ * Returns 0 or EINVAL. */
+int
+ls_args_uints(const char *arg, int n, unsigned int *v)
+{
+    char store[128], *argv[4];
+    int i;
+
+    if (n > 4 || ls_args_split(arg, argv, 4, store, sizeof store) != n) {
+        return EINVAL;
+    }
+    for (i = 0; i < n; i++) {
+        if (ls_parse_uint(argv[i], UINT32_MAX - 1, &v[i])) {
+            return EINVAL;
+        }
+    }
+    return 0;
 }
 
 /* Parses a decimal number no greater than 'max'.  Returns 0 or EINVAL. */

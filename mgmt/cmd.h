@@ -50,12 +50,14 @@ const struct ls_cmd *ls_cmd_at(size_t i);
 /* Argument parsing shared by every command. */
 int ls_args_split(const char *arg, char **argv, int max, char *store,
                   size_t store_size);
+int ls_args_uints(const char *arg, int n, unsigned int *v);
 int ls_parse_uint(const char *, unsigned int max, unsigned int *);
 int ls_parse_mac(const char *, unsigned char mac[6]);
 
 /* Registration of the command groups, in 'help' order. */
 void ls_cmds_switch_register(void);
 void ls_cmds_port_register(void);
+void ls_cmds_attach_register(void);
 void ls_cmds_vlan_register(void);
 
 #endif

@@ -10,25 +10,6 @@
 #include "mgmt/cmd.h"
 #include "switch/switch.h"
 
-/* Parses exactly 'n' unsigned numbers from 'arg' into 'v'.  Returns 0 or
- * EINVAL. */
-static int
-parse_uints(const char *arg, int n, unsigned int *v)
-{
-    char store[128], *argv[4];
-    int i;
-
-    if (ls_args_split(arg, argv, 4, store, sizeof store) != n) {
-        return EINVAL;
-    }
-    for (i = 0; i < n; i++) {
-        if (ls_parse_uint(argv[i], UINT32_MAX - 1, &v[i])) {
-            return EINVAL;
-        }
-    }
-    return 0;
-}
-
 static int
 cmd_port_showinfo(struct ls_cmd_ctx *ctx, const char *arg)
 {
@@ -43,7 +24,7 @@ cmd_port_setnumports(struct ls_cmd_ctx *ctx, const char *arg)
 {
     unsigned int n;
 
-    if (parse_uints(arg, 1, &n) || !n || n > 65535) {
+    if (ls_args_uints(arg, 1, &n) || !n || n > 65535) {
         return EINVAL; /* The same bound as -n. */
     }
     return ls_port_set_numports(ls_sw, n);
@@ -54,7 +35,7 @@ cmd_port_sethub(struct ls_cmd_ctx *ctx, const char *arg)
 {
     unsigned int v;
 
-    if (parse_uints(arg, 1, &v)) {
+    if (ls_args_uints(arg, 1, &v)) {
         return EINVAL;
     }
     ls_sw->cfg.hub = v != 0; /* Any non-zero value, as vde_switch. */
@@ -66,7 +47,7 @@ cmd_port_setvlan(struct ls_cmd_ctx *ctx, const char *arg)
 {
     unsigned int v[2];
 
-    if (parse_uints(arg, 2, v)) {
+    if (ls_args_uints(arg, 2, v)) {
         return EINVAL;
     }
     return ls_port_set_vlan(ls_sw, v[0], v[1]);
@@ -89,7 +70,7 @@ cmd_port_create(struct ls_cmd_ctx *ctx, const char *arg)
 {
     unsigned int n;
 
-    if (parse_uints(arg, 1, &n)) {
+    if (ls_args_uints(arg, 1, &n)) {
         return EINVAL;
     }
     return ls_port_create(ls_sw, n, true, NULL);
@@ -100,7 +81,7 @@ cmd_port_remove(struct ls_cmd_ctx *ctx, const char *arg)
 {
     unsigned int n;
 
-    if (parse_uints(arg, 1, &n)) {
+    if (ls_args_uints(arg, 1, &n)) {
         return EINVAL;
     }
     return ls_port_remove(ls_sw, n);
@@ -125,7 +106,7 @@ cmd_port_allocatable(struct ls_cmd_ctx *ctx, const char *arg)
     struct ls_port *p;
     int error;
 
-    if (parse_uints(arg, 2, v)) {
+    if (ls_args_uints(arg, 2, v)) {
         return EINVAL;
     }
     error = get_port(v[0], &p);
@@ -211,7 +192,7 @@ cmd_port_epclose(struct ls_cmd_ctx *ctx, const char *arg)
     struct ls_port *p;
     int error;
 
-    if (parse_uints(arg, 2, v)) {
+    if (ls_args_uints(arg, 2, v)) {
         return EINVAL;
     }
     error = get_port(v[0], &p);
@@ -241,7 +222,7 @@ cmd_port_resetcounter(struct ls_cmd_ctx *ctx, const char *arg)
         }
         return 0;
     }
-    if (parse_uints(arg, 1, &n)) {
+    if (ls_args_uints(arg, 1, &n)) {
         return EINVAL;
     }
     error = get_port(n, &p);
@@ -326,7 +307,7 @@ port_print(struct ls_cmd_ctx *ctx, const char *arg, bool all)
     struct ls_port *p;
 
     if (*arg) {
-        if (parse_uints(arg, 1, &n) || n >= ls_sw->cfg.numports) {
+        if (ls_args_uints(arg, 1, &n) || n >= ls_sw->cfg.numports) {
             return EINVAL;
         }
         p = ls_sw->ports[n];

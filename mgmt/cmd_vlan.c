@@ -7,28 +7,11 @@
 #include "switch/switch.h"
 
 static int
-parse_args(const char *arg, int n, unsigned int *v)
-{
-    char store[128], *argv[3];
-    int i;
-
-    if (ls_args_split(arg, argv, 3, store, sizeof store) != n) {
-        return EINVAL;
-    }
-    for (i = 0; i < n; i++) {
-        if (ls_parse_uint(argv[i], UINT32_MAX - 1, &v[i])) {
-            return EINVAL;
-        }
-    }
-    return 0;
-}
-
-static int
 cmd_vlan_create(struct ls_cmd_ctx *ctx, const char *arg)
 {
     unsigned int v;
 
-    if (parse_args(arg, 1, &v)) {
+    if (ls_args_uints(arg, 1, &v)) {
         return EINVAL;
     }
     return ls_vlan_create(ls_sw->vlans, v);
@@ -40,7 +23,7 @@ cmd_vlan_remove(struct ls_cmd_ctx *ctx, const char *arg)
     unsigned int v;
     int error;
 
-    if (parse_args(arg, 1, &v)) {
+    if (ls_args_uints(arg, 1, &v)) {
         return EINVAL;
     }
     error = ls_vlan_remove(ls_sw->vlans, v);
@@ -53,7 +36,8 @@ cmd_vlan_remove(struct ls_cmd_ctx *ctx, const char *arg)
 static int
 vlan_port_args(const char *arg, unsigned int *v, struct ls_port **pp)
 {
-    if (parse_args(arg, 2, v) || v[0] > 4094 || v[1] >= ls_sw->cfg.numports) {
+    if (ls_args_uints(arg, 2, v) || v[0] > 4094 ||
+        v[1] >= ls_sw->cfg.numports) {
         return EINVAL;
     }
     if (!ls_vlan_exists(ls_sw->vlans, v[0])) {
@@ -131,7 +115,7 @@ vlan_print(struct ls_cmd_ctx *ctx, const char *arg, bool all)
     unsigned int v;
 
     if (*arg) {
-        if (parse_args(arg, 1, &v) || v > LS_VLAN_CREATE_MAX ||
+        if (ls_args_uints(arg, 1, &v) || v > LS_VLAN_CREATE_MAX ||
             (all && v == 0)) {
             return EINVAL;
         }

@@ -326,10 +326,12 @@ port_link_changed(struct ls_switch *sw, struct ls_port *p, bool was_up)
                   p->carrier_up ? "up" : "down");
 }
 
-/* Sets the administrative ("cable connected") state of port 'num'.
- * Returns 0, EINVAL if out of range, ENXIO if not allocated. */
-int
-ls_port_set_admin(struct ls_switch *sw, unsigned int num, bool up)
+/* Sets one of the two link bits of port 'num' ('carrier' false: the
+ * administrative one).  Returns 0, EINVAL if out of range, ENXIO if not
+ * allocated. */
+static int
+port_set_link_bit(struct ls_switch *sw, unsigned int num, bool carrier,
+                  bool up)
 {
     struct ls_port *p;
     bool was_up;
@@ -342,9 +344,21 @@ ls_port_set_admin(struct ls_switch *sw, unsigned int num, bool up)
         return ENXIO;
     }
     was_up = ls_port_link_up(p);
-    p->admin_up = up;
+    if (carrier) {
+        p->carrier_up = up;
+    } else {
+        p->admin_up = up;
+    }
     port_link_changed(sw, p, was_up);
     return 0;
+}
+
+/* Sets the administrative ("cable connected") state of port 'num'.
+ * Returns 0, EINVAL if out of range, ENXIO if not allocated. */
+int
+ls_port_set_admin(struct ls_switch *sw, unsigned int num, bool up)
+{
+    return port_set_link_bit(sw, num, false, up);
 }
 
 /* Sets the carrier state of port 'num' (host-link policies).  Returns 0,
@@ -352,20 +366,7 @@ ls_port_set_admin(struct ls_switch *sw, unsigned int num, bool up)
 int
 ls_port_set_carrier(struct ls_switch *sw, unsigned int num, bool up)
 {
-    struct ls_port *p;
-    bool was_up;
-
-    if (num >= sw->cfg.numports) {
-        return EINVAL;
-    }
-    p = sw->ports[num];
-    if (!p) {
-        return ENXIO;
-    }
-    was_up = ls_port_link_up(p);
-    p->carrier_up = up;
-    port_link_changed(sw, p, was_up);
-    return 0;
+    return port_set_link_bit(sw, num, true, up);
 }
 
 /* Zeroes the counters of 'p'. */
