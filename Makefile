@@ -11,7 +11,8 @@
 CC ?= gcc
 B := build
 PKGS_CORE :=
-PKG_CFLAGS := $(shell pkg-config --cflags vdeplug 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags vdeplug 2>/dev/null) \
+              $(shell pkg-config --cflags libnl-route-3.0)
 VDEPLUG_LIBS := $(shell pkg-config --libs vdeplug 2>/dev/null || echo -lvdeplug)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
@@ -31,7 +32,7 @@ WATCH_SRCS := $(wildcard watch/*.c)
 MGMT_SRCS := $(filter-out mgmt/linkctl.c,$(wildcard mgmt/*.c))
 CORE_SRCS := $(SWITCH_SRCS) $(PLUG_SRCS) $(WATCH_SRCS) $(MGMT_SRCS)
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/obj/%.o)
-CORE_LIBS :=
+CORE_LIBS := $(shell pkg-config --libs libnl-route-3.0) -lpcap
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)

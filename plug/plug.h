@@ -77,10 +77,10 @@ struct ls_endpoint {
     int uid;                  /* Owner, -1 if unknown. */
     char descr[LS_DESCR_MAX];
 
-    struct ls_io data_io;      /* Data fd, edge-triggered in and out. */
-    bool readable;             /* Input may be pending. */
-    bool rx_empty;             /* Set by recv_batch: the source is empty. */
-    bool on_ready;             /* In the core's ready list. */
+    struct ls_io data_io; /* Data fd, edge-triggered in and out. */
+    bool readable;        /* Input may be pending. */
+    bool rx_empty;        /* Set by recv_batch: the source is empty. */
+    bool on_ready;        /* In the core's ready list. */
     struct ls_endpoint *ready_next;
     struct ls_queue queue;     /* Frames waiting for EPOLLOUT. */
     uint64_t stalled_since_ms; /* Queue non-empty with no progress since. */

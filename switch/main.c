@@ -16,12 +16,15 @@
 
 #include "mgmt/cmd.h"
 #include "mgmt/console.h"
+#include "plug/attach.h"
+#include "plug/url.h"
 #include "plug/vde.h"
 #include "switch/forward.h"
 #include "switch/log.h"
 #include "switch/loop.h"
 #include "switch/opts.h"
 #include "switch/switch.h"
+#include "watch/link.h"
 
 static struct ls_io signal_io;
 static int signal_fd = -1;
@@ -154,6 +157,31 @@ run_rcfile(const struct ls_opts *o)
     return error;
 }
 
+/* Attaches the ports of -t and -a, in command-line order. */
+static int
+attach_ports(const struct ls_opts *o)
+{
+    char url[LS_URL_MAX + 8], err[512];
+    unsigned int i, port;
+    int error;
+
+    for (i = 0; i < o->n_attach; i++) {
+        const struct ls_opts_attach *a = &o->attach[i];
+
+        snprintf(url, sizeof url, "%s%s", a->tap ? "tap://" : "", a->url);
+        error = ls_plug_attach(ls_sw, a->port, url, &port, err, sizeof err);
+        if (error) {
+            if (a->tap) {
+                LS_ERR("-t %s: %s", a->url, err);
+            } else {
+                LS_ERR("-a %u=%s: %s", a->port, a->url, err);
+            }
+            return error;
+        }
+    }
+    return 0;
+}
+
 static void
 random_mac(uint8_t mac[6])
 {
@@ -225,11 +253,18 @@ main(int argc, char *argv[])
     }
     ls_cmds_switch_register();
     ls_cmds_port_register();
+    ls_cmds_attach_register();
     ls_cmds_vlan_register();
 
     error = ls_vde_open(&vopts);
     if (error) {
         return error == EADDRINUSE ? 255 : 1;
+    }
+    if (attach_ports(&o)) {
+        ls_switch_close_all(sw);
+        ls_link_watch_stop();
+        ls_vde_close();
+        return 1;
     }
     if (o.daemon) {
         if (daemon(0, 0)) {
@@ -257,6 +292,7 @@ main(int argc, char *argv[])
         status = ls_loop_run();
     }
     ls_switch_close_all(sw);
+    ls_link_watch_stop();
     ls_vde_close();
     ls_console_fini();
     if (pidfile_path[0]) {

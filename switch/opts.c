@@ -1,5 +1,6 @@
 #include "switch/opts.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "mgmt/cmd.h"
+#include "plug/url.h"
 
 enum {
     OPT_MACADDR = 0x100,
@@ -47,6 +49,8 @@ static const struct option long_opts[] = {
     {"macmax", required_argument, NULL, OPT_MACMAX},
     {"expire", required_argument, NULL, OPT_EXPIRE},
     {"queue", required_argument, NULL, OPT_QUEUE},
+    {"tap", required_argument, NULL, 't'},
+    {"attach", required_argument, NULL, 'a'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'v'},
     {NULL, 0, NULL, 0},
@@ -84,6 +88,14 @@ ls_opts_usage(const char *prog)
            "      --queue FRAMES      per-endpoint egress queue (default "
            "512)\n"
            "      --nostdin           no console on stdin without -d\n"
+           "  -t, --tap NAME          attach tap NAME (created if needed) "
+           "to the next\n"
+           "                          free port (repeatable)\n"
+           "  -a, --attach N=URL      attach URL to port N (repeatable): "
+           "tap://NAME,\n"
+           "                          tun://NAME?addr=A.B.C.D/P, "
+           "host://IFNAME,\n"
+           "                          host://mac=AA:BB:CC:DD:EE:FF\n"
            "  -h, --help              this help\n"
            "  -v, --version           version\n",
            prog);
@@ -119,6 +131,55 @@ parse_num(const char *s, unsigned long min, unsigned long max, unsigned int *v)
     return 0;
 }
 
+/* Records "-t NAME" ('tap') or "-a N=URL", checking the URL now so that a
+ * typo is reported before anything starts. */
+static int
+add_attach(struct ls_opts *o, bool tap, const char *arg, char *err,
+           size_t err_size)
+{
+    struct ls_opts_attach *a;
+    char msg[256];
+    struct ls_url u;
+    unsigned long port;
+    char *end;
+
+    if (o->n_attach >= LS_OPTS_MAX_ATTACH) {
+        snprintf(err, err_size, "too many -a/-t options (at most %d)",
+                 LS_OPTS_MAX_ATTACH);
+        return EINVAL;
+    }
+    a = &o->attach[o->n_attach];
+    if (tap) {
+        if (!ls_url_ifname_valid(arg)) {
+            snprintf(err, err_size, "-t %s: invalid interface name", arg);
+            return EINVAL;
+        }
+        a->port = LS_PORT_ANY;
+        a->url = arg;
+        a->tap = true;
+        o->n_attach++;
+        return 0;
+    }
+    errno = 0;
+    port = strtoul(arg, &end, 10);
+    if (!isdigit((unsigned char) arg[0]) || errno || *end != '=' ||
+        port >= LS_PORT_ANY) {
+        snprintf(err, err_size,
+                 "invalid -a '%s' (expected N=URL, e.g. -a 3=tap://tap0)",
+                 arg);
+        return EINVAL;
+    }
+    if (ls_url_parse(end + 1, &u, msg, sizeof msg)) {
+        snprintf(err, err_size, "-a %s: %s", arg, msg);
+        return EINVAL;
+    }
+    a->port = (uint32_t) port;
+    a->url = end + 1;
+    a->tap = false;
+    o->n_attach++;
+    return 0;
+}
+
 /* Parses the command line into '*o' (defaults first).  Returns 0, or
  * EINVAL with a message in 'err'. */
 int
@@ -137,7 +198,7 @@ ls_opts_parse(int argc, char *argv[], struct ls_opts *o, char *err,
     optind = 0; /* glibc: full reset, so no state of an earlier parse (a
                  * pointer into its argv) survives. */
     opterr = 0;
-    while ((c = getopt_long_only(argc, argv, "s:M:m:g:n:xFdp:f:D:hvt:",
+    while ((c = getopt_long_only(argc, argv, "s:M:m:g:n:xFdp:f:D:hvt:a:",
                                  long_opts, NULL)) != -1) {
         switch (c) {
         case 's':
@@ -241,9 +302,11 @@ ls_opts_parse(int argc, char *argv[], struct ls_opts *o, char *err,
             o->nostdin = true;
             break;
         case 't':
-            snprintf(err, err_size,
-                     "-t/--tap %s: tap ports are not supported yet", optarg);
-            return EINVAL;
+        case 'a':
+            if (add_attach(o, c == 't', optarg, err, err_size)) {
+                return EINVAL;
+            }
+            break;
         case 'h':
             o->help = true;
             return 0;

@@ -11,6 +11,14 @@
 
 #define LS_OPTS_MAX_ATTACH 64
 
+/* A port URL to attach at start: -a N=URL, or -t NAME (tap://NAME on the
+ * next free port). */
+struct ls_opts_attach {
+    uint32_t port; /* LS_PORT_ANY for -t. */
+    const char *url;
+    bool tap; /* -t: 'url' is only the interface name. */
+};
+
 struct ls_opts {
     struct ls_switch_config cfg;
     const char *sock;       /* -s */
@@ -28,6 +36,8 @@ struct ls_opts {
     bool mac_given;
     unsigned int priority;
     bool help, version;
+    struct ls_opts_attach attach[LS_OPTS_MAX_ATTACH];
+    unsigned int n_attach;
 };
 
 int ls_opts_parse(int argc, char *argv[], struct ls_opts *, char *err,

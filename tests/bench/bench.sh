@@ -19,8 +19,17 @@
 # (from /proc/PID/stat); sw_us/fr switch CPU microseconds per frame sent;
 # tx_cpu_s/rx_cpu_s CPU seconds of the sender/receiver (getrusage).
 #
+# Then, tap to tap: two network namespaces, each behind one tap port of
+# one switch (linkswitch -a 1=tap://lsbtA -a 2=tap://lsbtB, vde_switch
+# -t lsbtA -t lsbtB; the switch runs in a third namespace that creates the
+# taps, which then move into the two), TCP iperf3 from one to the other for
+# BENCH_SECONDS, interleaved and repeated like the runs above.  Columns:
+# Mbit/s received by iperf3 (median, range) and the switch's CPU seconds.
+# Needs root and iperf3; skipped otherwise.
+#
 # Environment: BENCH_SECONDS (default 3), BENCH_REPEAT (default 3),
-# BENCH_SIZES (default "64 1514").  Results are printed and saved to
+# BENCH_SIZES (default "64 1514"), BENCH_TAP (default 1; 0 skips the tap
+# runs).  Results are printed and saved to
 # BUILD_DIR/bench/results.txt.  Exit status: 0 if every run worked, 1 if
 # some run failed, 2 on setup errors.
 set -u
@@ -49,6 +58,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/lsbench.XXXXXX") || die "mktemp failed"
 SW_PID=""
 RX_PID=""
 TX_PID=""
+TAP_NS=""
 
 # Stops whatever is still running and removes the temporary directory.
 # shellcheck disable=SC2317 # called from the EXIT trap
@@ -61,6 +71,7 @@ cleanup() {
 	for p in $TX_PID $RX_PID $SW_PID; do
 		stop_pid "$p"
 	done
+	tap_ns_del
 	rm -rf "$T"
 }
 
@@ -213,6 +224,94 @@ run_one() {
 	return 0
 }
 
+# tap_ns_del: kills what runs in the tap runs' namespaces and removes them.
+tap_ns_del() {
+	for ns in $TAP_NS; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$p" 2>/dev/null
+			stop_pid "$p"
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	TAP_NS=""
+}
+
+# tap_wait CMD...: runs CMD every 0.1 s, at most 5 s, until it succeeds.
+tap_wait() {
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		[ $i -lt 50 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 0
+}
+
+# tap_run_one KIND ROUND: one iperf3 run between two namespaces on two
+# tap ports of KIND's switch; appends a row to $T/taprows.
+tap_run_one() {
+	kind=$1
+	round=$2
+	ns=lsb$$
+	where=$T/tap.$kind.$round
+	TAP_NS="${ns}s ${ns}a ${ns}b"
+	for n in $TAP_NS; do
+		if ! ip netns add "$n" || ! ip -n "$n" link set lo up; then
+			tap_ns_del
+			echo "$kind $round FAIL" >>"$T/taprows"
+			return 1
+		fi
+	done
+	if [ "$kind" = linkswitch ]; then
+		set -- "$LINKSWITCH" -a 1=tap://lsbtA -a 2=tap://lsbtB
+	else
+		set -- "$VDE_SWITCH" -t lsbtA -t lsbtB
+	fi
+	rm -f "$T/stdin"
+	mkfifo "$T/stdin"
+	ip netns exec "${ns}s" "$@" -s "$where" <"$T/stdin" \
+		>"$T/switch.log" 2>&1 &
+	SW_PID=$!
+	exec 3>"$T/stdin"
+	ok=1
+	tap_wait ip -n "${ns}s" link show lsbtB || ok=0
+	for side in A:a:1 B:b:2; do
+		t=lsbt${side%%:*}
+		n=$ns$(echo "$side" | cut -d: -f2)
+		ip -n "${ns}s" link set "$t" netns "$n" &&
+			ip -n "$n" addr add "10.233.30.${side##*:}/24" dev "$t" &&
+			ip -n "$n" link set "$t" up || ok=0
+	done
+	[ $ok -eq 1 ] && tap_wait ip netns exec "${ns}a" ping -c 1 -W 1 10.233.30.2 ||
+		ok=0
+	if [ $ok -eq 1 ]; then
+		ip netns exec "${ns}b" iperf3 -s -1 -B 10.233.30.2 \
+			>"$T/iperf-s.out" 2>&1 3>&- &
+		tap_wait sh -c "ip netns exec ${ns}b ss -ltn | grep -q ':5201 '" || ok=0
+	fi
+	if [ $ok -eq 1 ]; then
+		c0=$(cpu_ticks "$SW_PID")
+		ip netns exec "${ns}a" iperf3 -c 10.233.30.2 -f m -t "$SECS" \
+			>"$T/iperf-c.out" 2>&1 3>&- || ok=0
+		c1=$(cpu_ticks "$SW_PID")
+	fi
+	stop_switch
+	tap_ns_del
+	rm -rf "$where"
+	mbps=$(awk '/receiver/ { for (i = 1; i < NF; i++)
+		if ($(i + 1) == "Mbits/sec") v = $i } END { print v }' \
+		"$T/iperf-c.out" 2>/dev/null)
+	if [ $ok -eq 0 ] || [ -z "$mbps" ]; then
+		echo "bench: tap $kind round $round failed" >&2
+		sed 's/^/  | /' "$T/switch.log" "$T/iperf-c.out" >&2 2>/dev/null
+		echo "$kind $round FAIL" >>"$T/taprows"
+		return 1
+	fi
+	echo "$kind $round OK $mbps $(awk -v a="$c0" -v b="$c1" -v t="$TICK" \
+		'BEGIN { printf "%.2f", (b - a) / t }')" >>"$T/taprows"
+	return 0
+}
+
 KINDS="vde_switch ptp"
 HAVE_LS=0
 if [ -x "$LINKSWITCH" ]; then
@@ -238,6 +337,34 @@ while [ $round -le "$REPS" ]; do
 				failed=1
 			fi
 		done
+	done
+	round=$((round + 1))
+done
+
+TAP_KINDS="vde_switch"
+[ $HAVE_LS -eq 1 ] && TAP_KINDS="linkswitch vde_switch"
+TAP_SKIP=""
+if [ "${BENCH_TAP:-1}" = 0 ]; then
+	TAP_SKIP="BENCH_TAP=0"
+elif [ "$(id -u)" -ne 0 ]; then
+	TAP_SKIP="needs root"
+elif ! command -v iperf3 >/dev/null 2>&1; then
+	TAP_SKIP="iperf3 not installed"
+elif [ ! -c /dev/net/tun ]; then
+	TAP_SKIP="no /dev/net/tun"
+fi
+: >"$T/taprows"
+round=1
+while [ -z "$TAP_SKIP" ] && [ $round -le "$REPS" ]; do
+	for kind in $TAP_KINDS; do
+		printf 'bench: round %d/%d tap-to-tap %-10s ... ' \
+			"$round" "$REPS" "$kind" >&2
+		if tap_run_one "$kind" "$round"; then
+			awk 'END { printf "%s Mbit/s\n", $4 }' "$T/taprows" >&2
+		else
+			echo "FAILED" >&2
+			failed=1
+		fi
 	done
 	round=$((round + 1))
 done
@@ -328,6 +455,49 @@ mkdir -p "$B/bench" || die "cannot create $B/bench"
 	echo "raw runs (path size round status tx_frames tx_fps rx_frames" \
 		"rx_fps expected lost rx_mbps sw_cpu_s tx_cpu_s rx_cpu_s):"
 	sed 's/^/  /' "$T/rows"
+	echo
+	echo "tap to tap: TCP iperf3 between two namespaces on two tap ports," \
+		"${SECS} s per run; row = run with the median Mbit/s"
+	if [ -n "$TAP_SKIP" ]; then
+		echo "skipped ($TAP_SKIP)"
+	else
+		awk -v kinds="$TAP_KINDS" '
+		$3 == "OK" { n[$1]++; v[$1, n[$1]] = $4 + 0; c[$1, n[$1]] = $5 }
+		$3 == "FAIL" { fail[$1]++ }
+		END {
+			printf "%-10s %10s %8s  %s\n", "path", "Mbit/s", "sw_cpu_s",
+			    "Mbit/s range"
+			nk = split(kinds, K, " ")
+			for (q = 1; q <= nk; q++) {
+				k = K[q]
+				if (!n[k]) {
+					printf "%-10s %s\n", k, "all runs failed"
+					continue
+				}
+				for (i = 1; i <= n[k]; i++) {
+					idx[i] = i
+				}
+				for (i = 1; i <= n[k]; i++) {
+					for (j = i + 1; j <= n[k]; j++) {
+						if (v[k, idx[j]] < v[k, idx[i]]) {
+							t = idx[i]; idx[i] = idx[j]; idx[j] = t
+						}
+					}
+				}
+				m = idx[int((n[k] + 1) / 2)]
+				med[k] = v[k, m]
+				printf "%-10s %10.0f %8s  %.0f..%.0f%s\n", k, v[k, m],
+				    c[k, m], v[k, idx[1]], v[k, idx[n[k]]],
+				    fail[k] ? " (" fail[k] " failed)" : ""
+			}
+			l = med["linkswitch"]
+			w = med["vde_switch"]
+			printf "ratio linkswitch/vde_switch: %s\n",
+			    (l > 0 && w > 0) ? sprintf("%.2f", l / w) : "n/a"
+		}' "$T/taprows"
+		echo "raw tap runs (path round status Mbit/s sw_cpu_s):"
+		sed 's/^/  /' "$T/taprows"
+	fi
 } >"$T/results.txt"
 
 cp "$T/results.txt" "$OUT" || die "cannot write $OUT"

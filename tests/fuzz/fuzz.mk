@@ -19,7 +19,7 @@
 # Reproduce a crash with:  build-fuzz/NAME build-fuzz/crashes/NAME/crash-...
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= fuzz_vde_req fuzz_cmd
+FUZZ_TARGETS ?= fuzz_vde_req fuzz_cmd fuzz_url fuzz_tun_l2
 FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 CLANG ?= clang
 BF := build-fuzz

@@ -179,7 +179,7 @@ now_ns(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+    return (uint64_t) ts.tv_sec * NS_PER_SEC + (uint64_t) ts.tv_nsec;
 }
 
 static double
@@ -218,19 +218,19 @@ put_be64(uint8_t *p, uint64_t v)
 static uint16_t
 get_be16(const uint8_t *p)
 {
-    return (uint16_t)(p[0] << 8 | p[1]);
+    return (uint16_t) (p[0] << 8 | p[1]);
 }
 
 static uint32_t
 get_be32(const uint8_t *p)
 {
-    return (uint32_t)get_be16(p) << 16 | get_be16(p + 2);
+    return (uint32_t) get_be16(p) << 16 | get_be16(p + 2);
 }
 
 static uint64_t
 get_be64(const uint8_t *p)
 {
-    return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+    return (uint64_t) get_be32(p) << 32 | get_be32(p + 4);
 }
 
 static void
@@ -239,7 +239,7 @@ pattern_init(void)
     size_t i;
 
     for (i = 0; i < sizeof lsgen_pattern; i++) {
-        lsgen_pattern[i] = (uint8_t)((i % LSGEN_PATTERN_PERIOD) * 167 + 13);
+        lsgen_pattern[i] = (uint8_t) ((i % LSGEN_PATTERN_PERIOD) * 167 + 13);
     }
 }
 
@@ -254,7 +254,7 @@ pattern_for(uint64_t seq)
 static void
 random_bytes(void *buf, size_t len)
 {
-    if (getrandom(buf, len, 0) != (ssize_t)len) {
+    if (getrandom(buf, len, 0) != (ssize_t) len) {
         die("getrandom: %s", strerror(errno));
     }
 }
@@ -497,8 +497,8 @@ wait_input(VDECONN *conn, uint64_t timeout_ns)
     int ms = INT32_MAX;
     int ret;
 
-    if (timeout_ns < (uint64_t)INT32_MAX * NS_PER_MS) {
-        ms = (int)((timeout_ns + NS_PER_MS - 1) / NS_PER_MS);
+    if (timeout_ns < (uint64_t) INT32_MAX * NS_PER_MS) {
+        ms = (int) ((timeout_ns + NS_PER_MS - 1) / NS_PER_MS);
     }
     pfd[0].fd = vde_datafd(conn);
     pfd[0].events = POLLIN;
@@ -560,7 +560,7 @@ sender_find_receiver(VDECONN *conn, const struct lsgen_opts *o, uint32_t run,
     uint8_t hello[LSGEN_CTL_SIZE];
     uint8_t buf[LSGEN_RECV_BUF];
     uint64_t start = now_ns();
-    uint64_t deadline = start + (uint64_t)(o->timeout * 1e9);
+    uint64_t deadline = start + (uint64_t) (o->timeout * 1e9);
     uint64_t next_hello = start;
 
     frame_build(hello, sizeof hello, bcast, o->mac, LSGEN_HELLO, o->size, run,
@@ -658,7 +658,7 @@ run_sender(const struct lsgen_opts *o)
     uint32_t run;
     uint64_t seq, first = 0, last = 0, start, stall_since = 0;
     uint64_t end_at = UINT64_MAX;
-    uint64_t stall_max = (uint64_t)(o->timeout * 1e9);
+    uint64_t stall_max = (uint64_t) (o->timeout * 1e9);
     size_t fill = o->size > LSGEN_HDR_END ? o->size - LSGEN_HDR_END : 0;
     size_t head = o->size < LSGEN_HDR_END ? o->size : LSGEN_HDR_END;
     uint8_t header[LSGEN_HDR_END];
@@ -680,7 +680,7 @@ run_sender(const struct lsgen_opts *o)
 
     start = now_ns();
     if (o->duration) {
-        end_at = start + (uint64_t)(o->duration * 1e9);
+        end_at = start + (uint64_t) (o->duration * 1e9);
     }
     for (seq = 0; !o->count || seq < o->count;) {
         uint64_t now = now_ns();
@@ -689,7 +689,7 @@ run_sender(const struct lsgen_opts *o)
             break;
         }
         if (o->rate) {
-            uint64_t due = start + (uint64_t)(seq * (1e9 / o->rate));
+            uint64_t due = start + (uint64_t) (seq * (1e9 / o->rate));
 
             if (due > now) {
                 struct timespec ts = {due / NS_PER_SEC, due % NS_PER_SEC};
@@ -916,8 +916,8 @@ run_receiver(const struct lsgen_opts *o)
     VDECONN *conn = lsgen_open(o);
     uint8_t *buf = malloc(LSGEN_RECV_BUF);
     uint64_t start = now_ns();
-    uint64_t idle_ns = (uint64_t)(o->idle_ms * NS_PER_MS);
-    uint64_t timeout_ns = (uint64_t)(o->timeout * 1e9);
+    uint64_t idle_ns = (uint64_t) (o->idle_ms * NS_PER_MS);
+    uint64_t timeout_ns = (uint64_t) (o->timeout * 1e9);
     struct lsgen_rx rx;
     int fd = vde_datafd(conn);
     bool closed = false;

@@ -99,7 +99,7 @@ lwn_parse_cidr(const char *s, struct in_addr *addr, unsigned int *prefix)
     char *slash;
     long p;
 
-    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
+    if (snprintf(buf, sizeof buf, "%s", s) >= (int) sizeof buf) {
         return EINVAL;
     }
     slash = strchr(buf, '/');
@@ -111,7 +111,7 @@ lwn_parse_cidr(const char *s, struct in_addr *addr, unsigned int *prefix)
         lwn_parse_long(slash + 1, 0, 32, &p)) {
         return EINVAL;
     }
-    *prefix = (unsigned int)p;
+    *prefix = (unsigned int) p;
     return 0;
 }
 
@@ -123,7 +123,7 @@ lwn_parse_hostport(const char *s, struct sockaddr_in *sin)
     char *colon;
     long port;
 
-    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
+    if (snprintf(buf, sizeof buf, "%s", s) >= (int) sizeof buf) {
         return EINVAL;
     }
     colon = strrchr(buf, ':');
@@ -137,7 +137,7 @@ lwn_parse_hostport(const char *s, struct sockaddr_in *sin)
         lwn_parse_long(colon + 1, 1, 65535, &port)) {
         return EINVAL;
     }
-    sin->sin_port = htons((uint16_t)port);
+    sin->sin_port = htons((uint16_t) port);
     return 0;
 }
 
@@ -217,7 +217,7 @@ lwn_now_ms(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Creates the stack and its VDE interface with the configured address, and
@@ -302,13 +302,13 @@ lwn_echo_conn(int fd, long long deadline, unsigned long long *bytes)
             return;
         }
         for (ssize_t off = 0; off < n;) {
-            ssize_t w = lwip_write(fd, buf + off, (int)(n - off));
+            ssize_t w = lwip_write(fd, buf + off, (int) (n - off));
             if (w <= 0) {
                 return;
             }
             off += w;
         }
-        *bytes += (unsigned long long)n;
+        *bytes += (unsigned long long) n;
     }
 }
 
@@ -337,8 +337,8 @@ lwn_serve(const struct lwn_opts *o, struct stack *stack)
     }
     memset(&sin, 0, sizeof sin);
     sin.sin_family = AF_INET;
-    sin.sin_port = htons((uint16_t)o->echo_port);
-    if (lwip_bind(lfd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
+    sin.sin_port = htons((uint16_t) o->echo_port);
+    if (lwip_bind(lfd, (struct sockaddr *) &sin, sizeof sin) < 0 ||
         lwip_listen(lfd, 4) < 0) {
         int error = errno;
         lwip_close(lfd);
@@ -362,7 +362,7 @@ lwn_serve(const struct lwn_opts *o, struct stack *stack)
 static uint8_t
 lwn_pattern(long i)
 {
-    return (uint8_t)(i * 7 + i / 251);
+    return (uint8_t) (i * 7 + i / 251);
 }
 
 /* Connects to the echo server and checks that every chunk comes back. */
@@ -378,15 +378,15 @@ lwn_tcp_exchange(const struct lwn_opts *o, struct stack *stack)
         printf("tcp fail: socket: %s\n", strerror(errno));
         return EIO;
     }
-    if (lwip_connect(fd, (struct sockaddr *)&o->tcp_peer, sizeof o->tcp_peer) <
-        0) {
+    if (lwip_connect(fd, (struct sockaddr *) &o->tcp_peer,
+                     sizeof o->tcp_peer) < 0) {
         printf("tcp fail: connect: %s\n", strerror(errno));
         lwip_close(fd);
         return EIO;
     }
     while (done < o->bytes) {
         int len =
-            (int)(o->bytes - done < LWN_CHUNK ? o->bytes - done : LWN_CHUNK);
+            (int) (o->bytes - done < LWN_CHUNK ? o->bytes - done : LWN_CHUNK);
         for (int i = 0; i < len; i++) {
             out[i] = lwn_pattern(done + i);
         }
@@ -398,7 +398,7 @@ lwn_tcp_exchange(const struct lwn_opts *o, struct stack *stack)
                 lwip_close(fd);
                 return EIO;
             }
-            off += (int)w;
+            off += (int) w;
         }
         for (int off = 0; off < len;) {
             ssize_t r = lwip_read(fd, in + off, len - off);
@@ -408,9 +408,9 @@ lwn_tcp_exchange(const struct lwn_opts *o, struct stack *stack)
                 lwip_close(fd);
                 return EIO;
             }
-            off += (int)r;
+            off += (int) r;
         }
-        if (memcmp(in, out, (size_t)len)) {
+        if (memcmp(in, out, (size_t) len)) {
             printf("tcp fail: data mismatch in bytes %ld..%ld\n", done,
                    done + len - 1);
             lwip_close(fd);
@@ -445,7 +445,7 @@ main(int argc, char **argv)
     }
     if (o.tcp) {
         signal(SIGALRM, lwn_on_alarm);
-        alarm((unsigned int)o.timeout_s);
+        alarm((unsigned int) o.timeout_s);
         error = lwn_tcp_exchange(&o, stack);
         alarm(0);
     } else {

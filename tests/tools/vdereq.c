@@ -62,7 +62,7 @@ struct vreq_opts {
 
 /* Our own datagram socket path, unlinked on every exit path (also from the
  * signal handler, hence the fixed buffer). */
-static char vreq_own_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static char vreq_own_path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
 static volatile sig_atomic_t vreq_own_bound;
 
 static void
@@ -180,7 +180,7 @@ vreq_parse_hex(const char *s, uint8_t **out, size_t *len)
         if (hi < 0) {
             hi = v;
         } else {
-            buf[n++] = (uint8_t)(hi << 4 | v);
+            buf[n++] = (uint8_t) (hi << 4 | v);
             hi = -1;
         }
     }
@@ -255,15 +255,15 @@ vreq_parse_args(int argc, char **argv, struct vreq_opts *o)
             break;
         case OPT_MAGIC:
             error = vreq_parse_ulong(optarg, 16, UINT32_MAX, &v);
-            o->magic = (uint32_t)v;
+            o->magic = (uint32_t) v;
             break;
         case OPT_VERSION:
             error = vreq_parse_ulong(optarg, 0, UINT32_MAX, &v);
-            o->version = (uint32_t)v;
+            o->version = (uint32_t) v;
             break;
         case OPT_TYPE:
             error = vreq_parse_ulong(optarg, 0, 0xff, &v);
-            o->type = (int)v;
+            o->type = (int) v;
             break;
         case OPT_DESCR:
             o->descr = optarg;
@@ -287,15 +287,15 @@ vreq_parse_args(int argc, char **argv, struct vreq_opts *o)
             break;
         case OPT_TRUNCATE:
             error = vreq_parse_ulong(optarg, 0, LONG_MAX, &v);
-            o->truncate = (long)v;
+            o->truncate = (long) v;
             break;
         case OPT_TIMEOUT:
             error = vreq_parse_ulong(optarg, 0, INT_MAX, &v);
-            o->timeout_ms = (int)v;
+            o->timeout_ms = (int) v;
             break;
         case OPT_HOLD:
             error = vreq_parse_ulong(optarg, 0, INT_MAX, &v);
-            o->hold_ms = (int)v;
+            o->hold_ms = (int) v;
             break;
         case OPT_PING:
             o->ping = true;
@@ -331,7 +331,7 @@ vreq_now_ms(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Binds 'fd' like a VDE client does: DIR/.PPPPP-NNNNN, or /tmp/vde.PPPPP-NNNNN
@@ -347,12 +347,12 @@ vreq_bind_own(int fd, const char *dir)
         for (int n = 0; n < 1000; n++) {
             struct sockaddr_un sun = {.sun_family = AF_UNIX};
             int len = snprintf(sun.sun_path, sizeof sun.sun_path, fmts[i],
-                               dirs[i], (int)getpid(), n);
-            if (len < 0 || (size_t)len >= sizeof sun.sun_path) {
+                               dirs[i], (int) getpid(), n);
+            if (len < 0 || (size_t) len >= sizeof sun.sun_path) {
                 error = ENAMETOOLONG;
                 break;
             }
-            if (!bind(fd, (struct sockaddr *)&sun, sizeof sun)) {
+            if (!bind(fd, (struct sockaddr *) &sun, sizeof sun)) {
                 memcpy(vreq_own_path, sun.sun_path, sizeof vreq_own_path);
                 vreq_own_bound = 1;
                 return 0;
@@ -376,12 +376,12 @@ vreq_connect_ctl(int fd, const char *dir, int timeout_ms)
     };
     int len = snprintf(sun.sun_path, sizeof sun.sun_path, "%s/ctl", dir);
 
-    if (len < 0 || (size_t)len >= sizeof sun.sun_path) {
+    if (len < 0 || (size_t) len >= sizeof sun.sun_path) {
         return ENAMETOOLONG;
     }
     /* Bounds a connect() to a switch whose listen backlog is full. */
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&sun, sizeof sun)) {
+    if (connect(fd, (struct sockaddr *) &sun, sizeof sun)) {
         return errno;
     }
     return 0;
@@ -393,23 +393,23 @@ vreq_default_descr(char *buf, size_t size, bool vde2)
     struct passwd *pw = getpwuid(geteuid());
     char uid[32];
 
-    snprintf(uid, sizeof uid, "%u", (unsigned)geteuid());
+    snprintf(uid, sizeof uid, "%u", (unsigned) geteuid());
     snprintf(buf, size, "vdereq: user=%s %s=%d", pw ? pw->pw_name : uid,
-             vde2 ? "PID" : "pid", (int)getpid());
+             vde2 ? "PID" : "pid", (int) getpid());
 }
 
 /* Builds the request_v3 bytes into 'buf' and returns their number. */
 static size_t
 vreq_build_request(const struct vreq_opts *o, uint8_t *buf)
 {
-    uint32_t type = (uint32_t)(o->type >= 0 ? o->type
-                               : o->port0   ? VREQ_NEW_PORT0
-                                            : VREQ_NEW_CONTROL);
+    uint32_t type = (uint32_t) (o->type >= 0 ? o->type
+                                : o->port0   ? VREQ_NEW_PORT0
+                                             : VREQ_NEW_CONTROL);
     uint16_t family = AF_UNIX;
     char descr[VREQ_MAX_DESCR + 1];
     size_t dlen;
 
-    type |= (uint32_t)o->port << 8;
+    type |= (uint32_t) o->port << 8;
     memset(buf, 0, VREQ_HDR_LEN);
     memcpy(buf, &o->magic, 4);
     memcpy(buf + 4, &o->version, 4);
@@ -448,7 +448,7 @@ vreq_wait_reply(int ctl, int timeout_ms, struct sockaddr_un *sun, size_t *got)
         if (left < 0) {
             left = 0;
         }
-        int n = poll(&pfd, 1, (int)left);
+        int n = poll(&pfd, 1, (int) left);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -471,7 +471,7 @@ vreq_wait_reply(int ctl, int timeout_ms, struct sockaddr_un *sun, size_t *got)
         if (r == 0) {
             return *got ? EPROTO : ECONNRESET;
         }
-        *got += (size_t)r;
+        *got += (size_t) r;
     }
     memset(sun, 0, sizeof *sun);
     memcpy(sun, buf, sizeof buf);
@@ -497,7 +497,7 @@ static int
 vreq_send_frame(int data)
 {
     uint8_t frame[VREQ_FRAME_LEN] = {0};
-    uint32_t pid = (uint32_t)getpid();
+    uint32_t pid = (uint32_t) getpid();
 
     memset(frame, 0xff, 6);
     frame[6] = 0x02;
@@ -538,7 +538,7 @@ vreq_watch(struct vreq_session *s, int ms)
         if (left <= 0 || s->ctl_eof) {
             return;
         }
-        int n = poll(pfd, 2, (int)left);
+        int n = poll(pfd, 2, (int) left);
         if (n < 0 && errno != EINTR) {
             return;
         }
@@ -574,7 +574,7 @@ vreq_session_run(const struct vreq_opts *o, struct vreq_session *s,
     char tok[64];
     size_t len = 0;
 
-    if (connect(s->data, (const struct sockaddr *)reply, sizeof *reply)) {
+    if (connect(s->data, (const struct sockaddr *) reply, sizeof *reply)) {
         return errno;
     }
     if (!o->vde2_close) {
@@ -594,14 +594,14 @@ vreq_session_run(const struct vreq_opts *o, struct vreq_session *s,
         s->send_error = vreq_send_frame(s->data);
     }
 
-    len += (size_t)snprintf(out + len, size - len, " ctl=%s",
-                            s->ctl_eof ? "eof" : "open");
+    len += (size_t) snprintf(out + len, size - len, " ctl=%s",
+                             s->ctl_eof ? "eof" : "open");
     if (s->send_error >= 0) {
         vreq_errtoken(tok, sizeof tok, s->send_error);
-        len += (size_t)snprintf(out + len, size - len, " send=%s", tok);
+        len += (size_t) snprintf(out + len, size - len, " send=%s", tok);
     }
     len +=
-        (size_t)snprintf(out + len, size - len, " recv=%lu", s->recv_frames);
+        (size_t) snprintf(out + len, size - len, " recv=%lu", s->recv_frames);
     if (o->vde2_close) {
         int error = 0;
         if (send(s->data, NULL, 0, MSG_DONTWAIT) < 0) {
@@ -669,8 +669,8 @@ main(int argc, char **argv)
     } else {
         req_len = vreq_build_request(&o, req);
     }
-    if (o.truncate >= 0 && (size_t)o.truncate < req_len) {
-        req_len = (size_t)o.truncate;
+    if (o.truncate >= 0 && (size_t) o.truncate < req_len) {
+        req_len = (size_t) o.truncate;
     }
     if (req_len && send(s.ctl, req, req_len, MSG_NOSIGNAL) < 0) {
         if (errno == EPIPE || errno == ECONNRESET) {
@@ -700,7 +700,7 @@ main(int argc, char **argv)
         goto out;
     }
     if (reply.sun_family != AF_UNIX) {
-        printf("error reply family %u\n", (unsigned)reply.sun_family);
+        printf("error reply family %u\n", (unsigned) reply.sun_family);
         status = VREQ_EXIT_ERROR;
         goto out;
     }
