@@ -198,7 +198,7 @@ ls_opts_parse(int argc, char *argv[], struct ls_opts *o, char *err,
     optind = 0; /* glibc: full reset, so no state of an earlier parse (a
                  * pointer into its argv) survives. */
     opterr = 0;
-    while ((c = getopt_long_only(argc, argv, "s:M:m:g:n:xFdp:f:D:hvt:a:",
+    while ((c = getopt_long_only(argc, argv, ":s:M:m:g:n:xFdp:f:D:hvt:a:",
                                  long_opts, NULL)) != -1) {
         switch (c) {
         case 's':
@@ -313,6 +313,10 @@ ls_opts_parse(int argc, char *argv[], struct ls_opts *o, char *err,
         case 'v':
             o->version = true;
             return 0;
+        case ':':
+            snprintf(err, err_size, "option '%s' needs an argument",
+                     argv[optind - 1]);
+            return EINVAL;
         default:
             if (optopt && optopt < 0x100) {
                 snprintf(err, err_size, "unrecognized option '-%c'", optopt);
