@@ -41,6 +41,10 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
 
 .PHONY: all run check bench fuzz soak install clean deps unit format
 
+# Keep object files of the tools and tests (make would delete them as
+# intermediates, and print that after the test summary).
+.SECONDARY:
+
 LINKCTL := $(if $(wildcard mgmt/linkctl.c),$(B)/linkctl)
 
 all: $(B)/linkswitch $(LINKCTL) $(TOOL_BINS) $(UNIT_BINS)
