@@ -14,6 +14,7 @@
 #include "mgmt/buf.h"
 #include "mgmt/cmd.h"
 #include "switch/log.h"
+#include "switch/sockfile.h"
 #include "switch/loop.h"
 
 /* Output a session may have pending before it is considered dead. */
@@ -28,6 +29,7 @@ struct ls_session {
     int in_fd, out_fd;
     bool is_stdin;
     bool closing; /* Close once the output is flushed. */
+    bool closed;  /* Closed (freed after this loop iteration). */
     struct ls_buf outq;
     struct ls_buf inq;           /* Input not run yet: the start of a line. */
     struct ls_timer stdin_timer; /* Reads a stdin that epoll cannot watch. */
@@ -63,6 +65,9 @@ session_update_events(struct ls_session *s)
 static bool
 session_flush(struct ls_session *s)
 {
+    if (s->closed) {
+        return false;
+    }
     while (s->outq.len) {
         ssize_t n = write(s->out_fd, s->outq.data, s->outq.len);
 
@@ -91,6 +96,9 @@ session_flush(struct ls_session *s)
 static bool
 session_write(struct ls_session *s, const void *data, size_t len)
 {
+    if (s->closed) {
+        return false;
+    }
     if (s->outq.len + len > SESSION_OUT_MAX) {
         LS_WARN("management session %d does not read its output: closed",
                 s->in_fd);
@@ -126,9 +134,9 @@ session_command(struct ls_session *s, const char *line)
 {
     struct ls_buf reply = LS_BUF_INIT;
     int rc = ls_cmd_exec(s, line, &reply, 0);
-    bool alive = true;
+    bool alive = !s->closed; /* Its own events may have overflowed it. */
 
-    if (reply.len) {
+    if (alive && reply.len) {
         alive = session_write(s, reply.data, reply.len);
     }
     ls_buf_free(&reply);
@@ -285,6 +293,10 @@ session_close(struct ls_session *s)
     struct ls_session **pp;
     unsigned int c;
 
+    if (s->closed) {
+        return;
+    }
+    s->closed = true;
     for (pp = &con.sessions; *pp; pp = &(*pp)->next) {
         if (*pp == s) {
             *pp = s->next;
@@ -382,7 +394,7 @@ mgmt_listen(const struct ls_console_opts *o)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     struct stat st;
-    int fd, probe;
+    int fd, probe, error;
 
     if (strlen(o->mgmt_path) >= sizeof sa.sun_path) {
         LS_ERR("management socket path %s is too long", o->mgmt_path);
@@ -403,20 +415,18 @@ mgmt_listen(const struct ls_console_opts *o)
         close(probe);
     }
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof sa) ||
-        listen(fd, 64)) {
-        int error = errno;
-
+    error = fd < 0 ? errno
+                   : ls_sockfile_bind(fd, o->mgmt_path, o->mgmt_mode,
+                                      (uid_t) -1, o->mgmt_group);
+    if (!error && listen(fd, 64)) {
+        error = errno;
+    }
+    if (error) {
         LS_ERR("management socket %s: %s", o->mgmt_path, strerror(error));
         if (fd >= 0) {
             close(fd);
         }
         return error;
-    }
-    if (chmod(o->mgmt_path, o->mgmt_mode) ||
-        (o->mgmt_group != (gid_t) -1 &&
-         chown(o->mgmt_path, (uid_t) -1, o->mgmt_group))) {
-        LS_WARN("permissions of %s: %m", o->mgmt_path);
     }
     if (!stat(o->mgmt_path, &st)) {
         con.mgmt_ino = st.st_ino;

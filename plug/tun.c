@@ -68,8 +68,8 @@ kick_cb(struct ls_timer *timer)
     struct tun *t =
         (struct tun *) ((char *) timer - offsetof(struct tun, kick));
 
-    if (t->hd.ep && t->hd.ep->port) {
-        ls_forward_input(ls_sw, t->hd.ep);
+    if (t->hd.ep) {
+        ls_forward_wake(t->hd.ep); /* Read in turn; respects flow control. */
     }
 }
 

@@ -15,6 +15,7 @@
 #include "plug/plug.h"
 #include "plug/vde_req.h"
 #include "switch/log.h"
+#include "switch/sockfile.h"
 #include "switch/switch.h"
 
 /* A connection on the ctl socket: first waiting for its request, then,
@@ -25,6 +26,7 @@ struct vde_conn {
     int ctl_fd;
     int data_fd;
     struct ls_endpoint *ep; /* NULL until attached. */
+    bool warned;            /* Logged unexpected control bytes. */
     char path[sizeof((struct sockaddr_un *) 0)->sun_path];
 };
 
@@ -121,10 +123,13 @@ conn_reject(struct vde_conn *c, const char *why)
     conn_free(c);
 }
 
+/* Socket buffers of a data socket: room for a few hundred frames in
+ * flight each way, bounded so that many idle clients cannot pin much
+ * kernel memory. */
 static void
 set_bufsize(int fd)
 {
-    int size = 4 * 1024 * 1024;
+    int size = 1024 * 1024;
 
     if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size)) {
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
@@ -139,39 +144,28 @@ set_bufsize(int fd)
 static int
 conn_bind_data(struct vde_conn *c, unsigned int port, int uid, bool port0)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int n;
+    char path[sizeof c->path];
+    uid_t owner = (uid_t) -1;
+    gid_t group = vde.opts.group;
+    mode_t mode = vde.opts.mode;
+    int n, error;
 
-    n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%03u.%d", vde.dir, port,
-                 c->data_fd);
-    if (n < 0 || (size_t) n >= sizeof sa.sun_path) {
+    n = snprintf(path, sizeof path, "%s/%03u.%d", vde.dir, port, c->data_fd);
+    if (n < 0 || (size_t) n >= sizeof path) {
         return ENAMETOOLONG;
     }
-    unlink(sa.sun_path);
-    if (bind(c->data_fd, (struct sockaddr *) &sa, sizeof sa)) {
-        return errno;
-    }
-    memcpy(c->path, sa.sun_path, sizeof c->path);
-    if (geteuid() == 0 && uid >= 0) {
-        if (chmod(c->path, vde.opts.mode & 0700) ||
-            chown(c->path, (uid_t) uid, vde.opts.group)) {
-            return errno;
-        }
-    } else {
-        if (chmod(c->path, vde.opts.mode) ||
-            (vde.opts.group != (gid_t) -1 &&
-             chown(c->path, (uid_t) -1, vde.opts.group))) {
-            return errno;
-        }
-    }
     if (port0) {
-        if (chmod(c->path, vde.opts.mgmt_mode) ||
-            (vde.opts.mgmt_group != (gid_t) -1 &&
-             chown(c->path, (uid_t) -1, vde.opts.mgmt_group))) {
-            return errno;
-        }
+        mode = vde.opts.mgmt_mode;
+        group = vde.opts.mgmt_group;
+    } else if (geteuid() == 0 && uid >= 0) {
+        mode &= 0700;
+        owner = (uid_t) uid;
     }
-    return 0;
+    error = ls_sockfile_bind(c->data_fd, path, mode, owner, group);
+    if (!error) {
+        memcpy(c->path, path, sizeof c->path);
+    }
+    return error;
 }
 
 static void conn_ctl_cb(struct ls_io *, uint32_t);
@@ -186,6 +180,7 @@ conn_request(struct vde_conn *c, const uint8_t *buf, size_t len)
     struct ls_port *port;
     struct stat st;
     char why[256];
+    bool created;
     uint32_t want;
     int error;
 
@@ -217,7 +212,7 @@ conn_request(struct vde_conn *c, const uint8_t *buf, size_t len)
     want = (req.type == LS_VDE_NEW_PORT0 ? 0
             : req.port                   ? req.port
                                          : LS_PORT_ANY);
-    error = ls_port_select(ls_sw, want, (int) st.st_uid, &port);
+    error = ls_port_select(ls_sw, want, (int) st.st_uid, &port, &created);
     if (error) {
         if (want == LS_PORT_ANY) {
             snprintf(why, sizeof why, "no free port (%s)", strerror(error));
@@ -232,27 +227,31 @@ conn_request(struct vde_conn *c, const uint8_t *buf, size_t len)
     if (error) {
         snprintf(why, sizeof why, "data socket for port %u: %s", port->num,
                  strerror(error));
-        conn_reject(c, why);
-        return;
+        goto refuse;
     }
     memset(reply, 0, sizeof reply);
     memcpy(reply, &sa.sun_family, sizeof sa.sun_family);
     memcpy(reply + 2, c->path, strlen(c->path));
     if (write(c->ctl_fd, reply, sizeof reply) != (ssize_t) sizeof reply) {
         snprintf(why, sizeof why, "reply: %s", strerror(errno));
-        conn_reject(c, why);
-        return;
+        goto refuse;
     }
     error = ls_endpoint_attach(ls_sw, port, &vde_ops, c->data_fd, c->ctl_fd,
                                (int) st.st_uid, req.descr, c, &c->ep);
     if (error) {
         snprintf(why, sizeof why, "attach: %s", strerror(error));
-        conn_reject(c, why);
-        return;
+        goto refuse;
     }
     ls_timer_cancel(&c->timeout);
     LS_INFO("port %u: endpoint %d attached (%s)", port->num, c->ctl_fd,
             req.descr);
+    return;
+
+refuse:
+    if (created) {
+        ls_port_remove(ls_sw, port->num); /* Made for this request only. */
+    }
+    conn_reject(c, why);
 }
 
 static void
@@ -280,9 +279,12 @@ conn_ctl_cb(struct ls_io *io, uint32_t events)
     } else {
         /* Nothing is defined after the reply; vde_switch would parse this
          * as a new request.  Ignore it and keep the endpoint. */
-        LS_WARN("port %u endpoint %d: %zd unexpected bytes on the control "
-                "connection ignored",
-                c->ep->port->num, c->ctl_fd, n);
+        if (!c->warned) {
+            LS_WARN("port %u endpoint %d: unexpected bytes on the control "
+                    "connection ignored (said once)",
+                    c->ep->port->num, c->ctl_fd);
+            c->warned = true;
+        }
     }
 }
 
@@ -439,6 +441,26 @@ check_stale(const char *path)
     return error;
 }
 
+/* Gives the switch directory its group and mode through an fd, so that a
+ * symlink put in its place is never followed. */
+static void
+set_dir_perms(const char *dir, const struct ls_vde_opts *opts)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd < 0) {
+        LS_WARN("%s: %m", dir);
+        return;
+    }
+    if (opts->group != (gid_t) -1 && fchown(fd, (uid_t) -1, opts->group)) {
+        LS_WARN("chown %s: %m", dir);
+    }
+    if (fchmod(fd, opts->dirmode)) {
+        LS_WARN("chmod %s: %m", dir);
+    }
+    close(fd);
+}
+
 /* Creates the switch directory and its ctl socket as 'opts' say, and
  * starts accepting clients.  Returns 0 or an errno value (logged). */
 int
@@ -461,12 +483,7 @@ ls_vde_open(const struct ls_vde_opts *opts)
         LS_ERR("%s: %s", opts->dir, strerror(error));
         return error;
     }
-    if (opts->group != (gid_t) -1 && chown(vde.dir, (uid_t) -1, opts->group)) {
-        LS_WARN("chown %s: %m", vde.dir);
-    }
-    if (chmod(vde.dir, opts->dirmode)) {
-        LS_WARN("chmod %s: %m", vde.dir);
-    }
+    set_dir_perms(vde.dir, opts);
     if (strlen(vde.dir) + sizeof "/1234.12345" > sizeof sa.sun_path) {
         LS_ERR("switch directory path %s is too long for a socket", vde.dir);
         return ENAMETOOLONG;
@@ -484,21 +501,20 @@ ls_vde_open(const struct ls_vde_opts *opts)
     }
     vde.listen_fd =
         socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (vde.listen_fd < 0 ||
-        bind(vde.listen_fd, (struct sockaddr *) &sa, sizeof sa) ||
-        listen(vde.listen_fd, 128)) {
+    error = vde.listen_fd < 0
+                ? errno
+                : ls_sockfile_bind(vde.listen_fd, vde.ctl_path, opts->mode,
+                                   (uid_t) -1, opts->group);
+    if (!error && listen(vde.listen_fd, 128)) {
         error = errno;
+    }
+    if (error) {
         LS_ERR("Could not bind to socket '%s': %s", vde.ctl_path,
                strerror(error));
         if (vde.listen_fd >= 0) {
             close(vde.listen_fd);
         }
         return error;
-    }
-    if (chmod(vde.ctl_path, opts->mode) ||
-        (opts->group != (gid_t) -1 &&
-         chown(vde.ctl_path, (uid_t) -1, opts->group))) {
-        LS_WARN("permissions of %s: %m", vde.ctl_path);
     }
     if (!stat(vde.ctl_path, &st)) {
         vde.ctl_ino = st.st_ino;

@@ -133,6 +133,11 @@ switch_frame(struct ls_switch *sw, struct ls_port *in, const uint8_t *data,
                 xf = XF_STRIP;
             } else if (!tagged && out_tagged) {
                 xf = XF_ADD;
+                if (len + 4 > LS_FRAME_MAX) {
+                    /* Tagged, it would not fit a VDE client's buffer. */
+                    p->stats.drops[LS_DROP_GIANT]++;
+                    continue;
+                }
             }
         }
         output_to_port(p, data, len, xf, tag);
@@ -243,6 +248,18 @@ ready_pop(void)
         ready_count--;
     }
     return ep;
+}
+
+/* Tells the core that 'ep' has input to read although its fd did not say
+ * so (a backend that generated frames itself).  It is read in turn, unless
+ * flow control paused it. */
+void
+ls_forward_wake(struct ls_endpoint *ep)
+{
+    if (ep->port) {
+        ep->readable = true;
+        ready_add(ep);
+    }
 }
 
 /* Drops 'ep' from the data path's lists (before it is freed). */
@@ -393,28 +410,36 @@ ls_forward_input(struct ls_switch *sw, struct ls_endpoint *ep)
     }
 }
 
-/* Sends what waits in the queue of 'ep', which became writable. */
+/* Sends what waits in the queue of 'ep', which became writable, until the
+ * queue is empty or the endpoint would block again. */
 void
 ls_forward_output_ready(struct ls_switch *sw, struct ls_endpoint *ep)
 {
     struct ls_txframe tx[LS_BATCH];
     struct iovec iov[LS_BATCH];
-    unsigned int n, i, sent = 0;
-    int error;
+    bool progress = false;
+    int error = 0;
 
-    n = ls_queue_peek_iov(&ep->queue, iov, LS_BATCH);
-    for (i = 0; i < n; i++) {
-        tx[i].iov[0] = iov[i];
-        tx[i].iovcnt = 1;
-        tx[i].len = (uint32_t) iov[i].iov_len;
+    while (!ls_queue_is_empty(&ep->queue) && !error) {
+        unsigned int n, i, sent = 0;
+
+        n = ls_queue_peek_iov(&ep->queue, iov, LS_BATCH);
+        for (i = 0; i < n; i++) {
+            tx[i].iov[0] = iov[i];
+            tx[i].iovcnt = 1;
+            tx[i].len = (uint32_t) iov[i].iov_len;
+        }
+        error = ep->ops->send_batch(ep, tx, n, &sent);
+        if (error && error != EAGAIN) {
+            /* The endpoint cannot take frames (its peer is gone): drop
+             * what waits rather than wait for an edge that won't come. */
+            sent = ls_queue_len(&ep->queue);
+            ep->port->stats.drops[LS_DROP_ERROR] += sent;
+        }
+        ls_queue_pop(&ep->queue, sent);
+        progress |= sent > 0;
     }
-    error = n ? ep->ops->send_batch(ep, tx, n, &sent) : 0;
-    if (error && error != EAGAIN && sent < n) {
-        ep->port->stats.drops[LS_DROP_ERROR] += n - sent;
-        sent = n;
-    }
-    ls_queue_pop(&ep->queue, sent);
-    if (sent) {
+    if (progress) {
         ep->stuck = false;
         ep->stalled_since_ms =
             ls_queue_is_empty(&ep->queue) ? 0 : ls_clock_ms();

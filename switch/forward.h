@@ -22,6 +22,7 @@ void ls_forward_io_cb(struct ls_io *, uint32_t events);
 void ls_forward_input(struct ls_switch *, struct ls_endpoint *);
 void ls_forward_output_ready(struct ls_switch *, struct ls_endpoint *);
 bool ls_forward_run(void);
+void ls_forward_wake(struct ls_endpoint *);
 void ls_forward_forget(struct ls_endpoint *);
 
 #endif

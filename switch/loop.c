@@ -86,7 +86,13 @@ ls_io_add(struct ls_io *io, int fd, uint32_t events, ls_io_cb *cb)
     if (loop_epfd < 0) {
         return 0; /* Unit tests run without a loop. */
     }
-    return epoll_ctl(loop_epfd, EPOLL_CTL_ADD, fd, &ev) ? errno : 0;
+    if (epoll_ctl(loop_epfd, EPOLL_CTL_ADD, fd, &ev)) {
+        int error = errno;
+
+        io->fd = -1; /* So that ls_io_del() never touches a reused fd. */
+        return error;
+    }
+    return 0;
 }
 
 /* Changes the events watched for 'io'.  Returns 0 or an errno value. */

@@ -421,18 +421,20 @@ port_check_access(const struct ls_port *p, int uid)
 
 /* Chooses the port for a new endpoint of user 'uid': 'want' (created if
  * needed) or, with LS_PORT_ANY, the lowest free slot >= 1 that is in the
- * pool.  Returns 0 with the port in '*pp', or EINVAL (out of range),
- * ENOSPC (no free port), EPERM (access control), EADDRINUSE (port held by
- * another user). */
+ * pool.  '*created' tells whether the slot was allocated for this request
+ * (so that a failed attach can remove it again).  Returns 0 with the port
+ * in '*pp', or EINVAL (out of range), ENOSPC (no free port), EPERM (access
+ * control), EADDRINUSE (port held by another user). */
 int
 ls_port_select(struct ls_switch *sw, uint32_t want, int uid,
-               struct ls_port **pp)
+               struct ls_port **pp, bool *created)
 {
     struct ls_port *p = NULL;
     unsigned int i;
     int error;
 
     *pp = NULL;
+    *created = false;
     if (want == LS_PORT_ANY) {
         for (i = 1; i < sw->cfg.numports; i++) {
             p = sw->ports[i];
@@ -458,6 +460,7 @@ ls_port_select(struct ls_switch *sw, uint32_t want, int uid,
         if (error) {
             return error;
         }
+        *created = true;
     }
     *pp = p;
     return 0;

@@ -58,7 +58,7 @@ void ls_port_reset_counters(struct ls_port *);
 #define LS_PORT_ANY UINT32_MAX
 
 int ls_port_select(struct ls_switch *, uint32_t want, int uid,
-                   struct ls_port **);
+                   struct ls_port **, bool *created);
 int ls_endpoint_attach(struct ls_switch *, struct ls_port *,
                        const struct ls_plug_ops *, int data_fd, int id,
                        int uid, const char *descr, void *priv,
