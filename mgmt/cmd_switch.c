@@ -62,13 +62,15 @@ cmd_showinfo(struct ls_cmd_ctx *ctx, const char *arg)
 static int
 cmd_load(struct ls_cmd_ctx *ctx, const char *arg)
 {
+    int line_error;
+
     if (!*arg) {
         return EINVAL;
     }
-    return ls_console_run_file(arg, ctx->session, ctx->out, ctx->depth,
-                               false) == ENOENT
-               ? ENOENT
-               : 0;
+    /* As in vde_switch, failing lines show their own result lines; the
+     * load itself fails only if the file cannot be read. */
+    return ls_console_run_file(arg, ctx->session, ctx->out, ctx->depth, false,
+                               &line_error);
 }
 
 /* debug/: event subscriptions of this session. */

@@ -491,26 +491,35 @@ ls_console_mgmt_mode(void)
     return con.opts.mgmt_mode;
 }
 
-/* Runs every line of the file 'path' as a command for 'session' (NULL for
- * an rc file), appending "vde[PATH]: line" and each reply to 'out' if it
- * is not NULL.  With 'stop_on_error', the first failing line ends the
- * run and is logged as PATH:LINE.  Returns 0, the errno value of opening
- * the file, or that of the first failing line. */
+/* Runs every line of the regular file 'path' as a command for 'session'
+ * (NULL for an rc file), appending "vde[PATH]: line" and each reply to
+ * 'out' if it is not NULL.  With 'stop_on_error', the first failing line
+ * ends the run and is logged as PATH:LINE.  Stores the errno value of the
+ * first failing line (or 0) in '*line_error'.  Returns 0, or the errno
+ * value of opening the file (EINVAL if it is not a regular file, ELOOP if
+ * loads nest too deep). */
 int
 ls_console_run_file(const char *path, struct ls_session *session,
-                    struct ls_buf *out, int depth, bool stop_on_error)
+                    struct ls_buf *out, int depth, bool stop_on_error,
+                    int *line_error)
 {
     FILE *f;
+    struct stat st;
     char line[1024];
     unsigned int lineno = 0;
     int first_error = 0;
 
+    *line_error = 0;
     if (depth > 8) {
         return ELOOP;
     }
     f = fopen(path, "r");
     if (!f) {
         return errno;
+    }
+    if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+        fclose(f); /* /dev/zero or a fifo would never end. */
+        return EINVAL;
     }
     while (fgets(line, sizeof line, f)) {
         struct ls_buf reply = LS_BUF_INIT;
@@ -541,5 +550,6 @@ ls_console_run_file(const char *path, struct ls_session *session,
         }
     }
     fclose(f);
-    return first_error;
+    *line_error = first_error;
+    return 0;
 }

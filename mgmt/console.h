@@ -32,7 +32,8 @@ void ls_console_fini(void);
 const char *ls_console_mgmt_path(void);
 mode_t ls_console_mgmt_mode(void);
 int ls_console_run_file(const char *path, struct ls_session *,
-                        struct ls_buf *out, int depth, bool stop_on_error);
+                        struct ls_buf *out, int depth, bool stop_on_error,
+                        int *line_error);
 int ls_session_subscribe(struct ls_session *, enum ls_event_cat, bool on);
 bool ls_session_subscribed(const struct ls_session *, enum ls_event_cat);
 

@@ -136,7 +136,7 @@ run_rcfile(const struct ls_opts *o)
 {
     char path[PATH_MAX];
     const char *home = getenv("HOME");
-    int error;
+    int error, line_error;
 
     if (o->rcfile) {
         snprintf(path, sizeof path, "%s", o->rcfile);
@@ -150,11 +150,12 @@ run_rcfile(const struct ls_opts *o)
             }
         }
     }
-    error = ls_console_run_file(path, NULL, NULL, 0, true);
-    if (error == ENOENT && o->rcfile && access(path, F_OK)) {
+    error = ls_console_run_file(path, NULL, NULL, 0, true, &line_error);
+    if (error) {
         LS_ERR("rc file %s: %s", path, strerror(error));
+        return error;
     }
-    return error;
+    return line_error; /* Logged as PATH:LINE. */
 }
 
 /* Attaches the ports of -t and -a, in command-line order. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mgmt/buf.h"
 #include "mgmt/cmd.h"
@@ -118,6 +119,36 @@ test_setnumports(void **state)
     check_exec("vlan/create 5", 0, OK);
     check_exec("vlan/addport 5 65534", 0, OK);
     assert_true(ls_vlan_is_tagged(sw->vlans, 5, 65534));
+}
+
+/* load: a file that never ends or cannot be opened fails the load; a
+ * failing line inside a readable file only shows its own result line. */
+static void
+test_load(void **state)
+{
+    char path[] = "/tmp/ls-test-load.XXXXXX";
+    int fd = mkstemp(path);
+    char *r;
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "vlan/create 4094\nport/showinfo\n", 30), 30);
+    close(fd);
+    check_exec("load /dev/zero", EINVAL, "1022 Invalid argument\n");
+    check_exec("load /nonexistent/rc", ENOENT,
+               "1002 No such file or directory\n");
+    r = exec_reply(path, ENOSYS); /* Not a command itself. */
+    free(r);
+    {
+        char line[64];
+
+        snprintf(line, sizeof line, "load %s", path);
+        r = exec_reply(line, 0);
+        assert_non_null(strstr(r, "1022 Invalid argument\n"));
+        assert_non_null(strstr(r, "Numports="));
+        assert_non_null(strstr(r, "\n1000 Success\n"));
+        free(r);
+    }
+    unlink(path);
 }
 
 static void
@@ -588,6 +619,7 @@ main(void)
         T(test_empty_and_comments),
         T(test_logout_shutdown_session),
         T(test_help),
+        T(test_load),
         T(test_vlan_commands),
         T(test_hash_commands),
         T(test_long_line),
