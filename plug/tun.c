@@ -19,9 +19,7 @@
 #define ETH_HLEN 14
 
 struct tun {
-    struct ls_hostdev hd; /* First: the endpoint's 'priv'. */
-    int fd;
-    bool carrier_warned;
+    struct ls_tuntap tt;  /* First: the endpoint's 'priv'. */
     struct ls_timer kick; /* Feeds queued ARP/NDP frames to the switch. */
     struct ls_tun_l2 l2;
 };
@@ -29,26 +27,14 @@ struct tun {
 static int
 tun_open(struct ls_hostdev *hd, int *fd, char *err, size_t err_size)
 {
-    struct tun *t = (struct tun *) hd;
-    int error = ls_tuntap_open(hd->ifname, false, &t->fd, err, err_size);
-
-    if (error) {
-        return error;
-    }
-    hd->ifindex = (int) if_nametoindex(hd->ifname);
-    *fd = t->fd;
-    return 0;
+    return ls_tuntap_dev_open((struct ls_tuntap *) hd, false, fd, err,
+                              err_size);
 }
 
 static void
 tun_close_dev(struct ls_hostdev *hd)
 {
-    struct tun *t = (struct tun *) hd;
-
-    if (t->fd >= 0) {
-        close(t->fd);
-        t->fd = -1;
-    }
+    ls_tuntap_dev_close((struct ls_tuntap *) hd);
 }
 
 static void
@@ -68,8 +54,9 @@ kick_cb(struct ls_timer *timer)
     struct tun *t =
         (struct tun *) ((char *) timer - offsetof(struct tun, kick));
 
-    if (t->hd.ep) {
-        ls_forward_wake(t->hd.ep); /* Read in turn; respects flow control. */
+    if (t->tt.hd.ep) {
+        ls_forward_wake(
+            t->tt.hd.ep); /* Read in turn; respects flow control. */
     }
 }
 
@@ -100,16 +87,16 @@ tun_recv_batch(struct ls_endpoint *ep, struct ls_rxframe *frames,
             i++;
             continue;
         }
-        if (t->fd < 0) {
+        if (t->tt.fd < 0) {
             break;
         }
-        r = read(t->fd, f->data + ETH_HLEN, LS_FRAME_MAX + 1 - ETH_HLEN);
+        r = read(t->tt.fd, f->data + ETH_HLEN, LS_FRAME_MAX + 1 - ETH_HLEN);
         if (r < 0 && errno == EINTR) {
             continue;
         }
         if (r <= 0) {
             if (r < 0 && errno != EAGAIN) {
-                ls_hostdev_failed(&t->hd, errno);
+                ls_hostdev_failed(&t->tt.hd, errno);
             }
             break;
         }
@@ -200,10 +187,10 @@ tun_send_batch(struct ls_endpoint *ep, const struct ls_txframe *tx,
         switch (
             ls_tun_l2_from_switch(&t->l2, head, flen, tx[i].len, now, &off)) {
         case LS_TUN_TO_TUN:
-            error = t->fd < 0 ? ENODEV : write_from(t->fd, &tx[i], off);
+            error = t->tt.fd < 0 ? ENODEV : write_from(t->tt.fd, &tx[i], off);
             if (error == EAGAIN || error == EBADFD || error == ENODEV) {
                 if (error == EBADFD) {
-                    ls_hostdev_failed(&t->hd, error);
+                    ls_hostdev_failed(&t->tt.hd, error);
                 }
                 *sent = i;
                 kick(t);
@@ -230,19 +217,7 @@ tun_send_batch(struct ls_endpoint *ep, const struct ls_txframe *tx,
 static int
 tun_set_carrier(struct ls_endpoint *ep, bool up)
 {
-    struct tun *t = ep->priv;
-    int error;
-
-    if (t->fd < 0) {
-        return 0;
-    }
-    error = ls_tuntap_set_carrier(t->fd, up);
-    if (error && !t->carrier_warned) {
-        LS_WARN("%s: cannot set the carrier (TUNSETCARRIER: %s)", t->hd.ifname,
-                strerror(error));
-        t->carrier_warned = true;
-    }
-    return error;
+    return ls_tuntap_dev_set_carrier(ep->priv, up);
 }
 
 static const struct ls_plug_ops tun_ops = {
@@ -283,10 +258,10 @@ ls_tun_new(const struct ls_url *url, struct ls_hostdev **hdp)
         }
         mac[0] = (uint8_t) ((mac[0] & 0xfe) | 0x02);
     }
-    t->hd.cls = &tun_class;
-    t->hd.url = *url;
-    t->fd = -1;
+    t->tt.hd.cls = &tun_class;
+    t->tt.hd.url = *url;
+    t->tt.fd = -1;
     ls_tun_l2_init(&t->l2, mac, url);
-    *hdp = &t->hd;
+    *hdp = &t->tt.hd;
     return 0;
 }
