@@ -106,18 +106,12 @@ tap_send_batch(struct ls_endpoint *ep, const struct ls_txframe *tx,
     return 0;
 }
 
-static int
-tap_set_carrier(struct ls_endpoint *ep, bool up)
-{
-    return ls_tuntap_dev_set_carrier(ep->priv, up);
-}
-
 static const struct ls_plug_ops tap_ops = {
     .module = "tuntap",
     .recv_batch = tap_recv_batch,
     .send_batch = tap_send_batch,
     .close = ls_hostdev_close_ep,
-    .set_carrier = tap_set_carrier,
+    .set_carrier = ls_tuntap_ep_set_carrier,
 };
 
 static const struct ls_hostdev_class tap_class = {

@@ -214,18 +214,12 @@ tun_send_batch(struct ls_endpoint *ep, const struct ls_txframe *tx,
     return 0;
 }
 
-static int
-tun_set_carrier(struct ls_endpoint *ep, bool up)
-{
-    return ls_tuntap_dev_set_carrier(ep->priv, up);
-}
-
 static const struct ls_plug_ops tun_ops = {
     .module = "tun",
     .recv_batch = tun_recv_batch,
     .send_batch = tun_send_batch,
     .close = ls_hostdev_close_ep,
-    .set_carrier = tun_set_carrier,
+    .set_carrier = ls_tuntap_ep_set_carrier,
 };
 
 static const struct ls_hostdev_class tun_class = {

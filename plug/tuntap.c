@@ -122,3 +122,11 @@ ls_tuntap_dev_set_carrier(struct ls_tuntap *tt, bool up)
     }
     return error;
 }
+
+/* The set_carrier op of tap and tun endpoints, whose 'priv' starts with a
+ * struct ls_tuntap.  Returns 0 or an errno value. */
+int
+ls_tuntap_ep_set_carrier(struct ls_endpoint *ep, bool up)
+{
+    return ls_tuntap_dev_set_carrier(ep->priv, up);
+}

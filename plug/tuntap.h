@@ -23,5 +23,6 @@ int ls_tuntap_dev_open(struct ls_tuntap *, bool tap, int *fd, char *err,
                        size_t err_size);
 void ls_tuntap_dev_close(struct ls_tuntap *);
 int ls_tuntap_dev_set_carrier(struct ls_tuntap *, bool up);
+int ls_tuntap_ep_set_carrier(struct ls_endpoint *, bool up);
 
 #endif
