@@ -90,7 +90,7 @@ fuzz: deps
 	@$(MAKE) -f tests/fuzz/fuzz.mk FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
 
 soak: deps all
-	@sh tests/soak.sh $(B)
+	@LS_BUILD=$(abspath $(B)) bash tests/soak.sh
 
 PREFIX ?= /usr/local
 install: all

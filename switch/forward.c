@@ -21,6 +21,17 @@ enum xform { XF_NONE, XF_STRIP, XF_ADD };
 
 static struct ls_endpoint *dirty_head;
 
+/* A destination's queue is high when it could not absorb one more whole
+ * batch from a sender: the sender must pause before that batch, not after
+ * frames were dropped. */
+static bool
+queue_is_high(const struct ls_queue *q)
+{
+    return ls_queue_is_high(q, LS_BATCH,
+                            (size_t) LS_BATCH * (LS_FRAME_MAX + 4) +
+                                LS_FRAME_MAX);
+}
+
 static void
 queue_to_endpoint(struct ls_endpoint *ep, const uint8_t *data, uint32_t len,
                   enum xform xf, const uint8_t *tag)
@@ -391,7 +402,7 @@ ls_forward_input(struct ls_switch *sw, struct ls_endpoint *ep)
         dirty_head = d->dirty_next;
         d->dirty_next = NULL;
         flush_endpoint(d, now);
-        if (ls_queue_is_high(&d->queue) && !d->stuck) {
+        if (queue_is_high(&d->queue) && !d->stuck) {
             pause = true;
         }
     }
@@ -444,7 +455,7 @@ ls_forward_output_ready(struct ls_switch *sw, struct ls_endpoint *ep)
         ep->stalled_since_ms =
             ls_queue_is_empty(&ep->queue) ? 0 : ls_clock_ms();
     }
-    if (sw->paused && !ls_queue_is_high(&ep->queue)) {
+    if (sw->paused && !queue_is_high(&ep->queue)) {
         resume_paused(sw);
     }
 }

@@ -16,7 +16,7 @@ struct ls_endpoint;
 
 /* Milliseconds without progress after which a receiver counts as stuck:
  * it no longer slows its senders down, its overflow is dropped. */
-#define LS_STALL_MS 100
+#define LS_STALL_MS 250
 
 void ls_forward_io_cb(struct ls_io *, uint32_t events);
 void ls_forward_input(struct ls_switch *, struct ls_endpoint *);

@@ -35,12 +35,19 @@ queue_used_bytes(const struct ls_queue *q)
     return q->tail > q->head ? q->tail - q->head : q->cap - q->head + q->tail;
 }
 
-/* Returns true if the queue is three quarters full or more. */
+/* Returns true if the queue is three quarters full or more, or has no room
+ * for 'frames' more frames of 'bytes' bytes in all.  An empty queue is
+ * never high. */
 bool
-ls_queue_is_high(const struct ls_queue *q)
+ls_queue_is_high(const struct ls_queue *q, unsigned int frames, size_t bytes)
 {
-    return q->count * 4 >= q->nslots * 3 ||
-           queue_used_bytes(q) * 4 >= q->cap * 3;
+    size_t used = queue_used_bytes(q);
+
+    if (!q->count) {
+        return false;
+    }
+    return q->count * 4 >= q->nslots * 3 || used * 4 >= q->cap * 3 ||
+           q->nslots - q->count < frames || q->cap - used < bytes;
 }
 
 /* Finds room for 'len' contiguous bytes.  Returns the offset or -1. */

@@ -44,8 +44,10 @@ ls_queue_len(const struct ls_queue *q)
     return q->count;
 }
 
-/* True when the queue is at least three quarters full (by frames or by
- * bytes): senders into it should slow down. */
-bool ls_queue_is_high(const struct ls_queue *);
+/* True when senders into the queue should slow down: it is three quarters
+ * full (by frames or by bytes), or it could not take 'frames' more frames
+ * of 'bytes' in all (one more batch). */
+bool ls_queue_is_high(const struct ls_queue *, unsigned int frames,
+                      size_t bytes);
 
 #endif

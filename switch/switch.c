@@ -40,7 +40,7 @@ ls_switch_default_config(struct ls_switch_config *cfg)
     cfg->gcint_s = 2;
     cfg->minper_s = 3;
     cfg->queue_frames = 512;
-    cfg->queue_bytes = 1024 * 1024;
+    cfg->queue_bytes = 2 * 1024 * 1024;
     cfg->mac[0] = 0x00;
     cfg->mac[1] = 0xff;
 }

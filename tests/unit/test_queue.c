@@ -270,29 +270,45 @@ test_is_high(void **state)
 
     /* By frames: 3/4 of 8 is 6. */
     ls_queue_init(&q, 100000, 8);
-    assert_false(ls_queue_is_high(&q));
+    assert_false(ls_queue_is_high(&q, 0, 0));
     for (i = 0; i < 5; i++) {
         assert_int_equal(push(&q, 10, i), 0);
-        assert_false(ls_queue_is_high(&q));
+        assert_false(ls_queue_is_high(&q, 0, 0));
     }
     assert_int_equal(push(&q, 10, 5), 0);
-    assert_true(ls_queue_is_high(&q));
+    assert_true(ls_queue_is_high(&q, 0, 0));
     ls_queue_pop(&q, 1);
-    assert_false(ls_queue_is_high(&q));
+    assert_false(ls_queue_is_high(&q, 0, 0));
     ls_queue_fini(&q);
 
     /* By bytes: 3/4 of 1000 is 750. */
     ls_queue_init(&q, 1000, 100);
     assert_int_equal(push(&q, 700, 1), 0);
-    assert_false(ls_queue_is_high(&q));
+    assert_false(ls_queue_is_high(&q, 0, 0));
     assert_int_equal(push(&q, 49, 2), 0);
-    assert_false(ls_queue_is_high(&q));
+    assert_false(ls_queue_is_high(&q, 0, 0));
     assert_int_equal(push(&q, 1, 3), 0);
-    assert_true(ls_queue_is_high(&q));
+    assert_true(ls_queue_is_high(&q, 0, 0));
     ls_queue_pop(&q, 1);
-    assert_false(ls_queue_is_high(&q));
+    assert_false(ls_queue_is_high(&q, 0, 0));
     ls_queue_pop(&q, 2);
-    assert_false(ls_queue_is_high(&q));
+    assert_false(ls_queue_is_high(&q, 0, 0));
+    ls_queue_fini(&q);
+
+    /* By the room for one more batch: 2 frames or 300 bytes. */
+    ls_queue_init(&q, 1000, 100);
+    assert_false(ls_queue_is_high(&q, 2, 300)); /* Empty: never high. */
+    assert_int_equal(push(&q, 600, 1), 0);
+    assert_false(ls_queue_is_high(&q, 2, 300));
+    assert_int_equal(push(&q, 101, 2), 0);
+    assert_true(ls_queue_is_high(&q, 2, 300));
+    ls_queue_fini(&q);
+    ls_queue_init(&q, 100000, 10);
+    for (i = 0; i < 7; i++) {
+        assert_int_equal(push(&q, 10, i), 0);
+    }
+    assert_false(ls_queue_is_high(&q, 3, 0));
+    assert_true(ls_queue_is_high(&q, 4, 0));
     ls_queue_fini(&q);
 }
 
