@@ -252,6 +252,10 @@ main(int argc, char *argv[])
         fprintf(stderr, "linkswitch: %s\n", strerror(error));
         return 1;
     }
+    /* The order is the order of 'help' and of prefix matching: vde_switch's
+     * menus first, as it lists them, with linkswitch's port commands in the
+     * port menu.  Menus of later features (link/, seesaw/, nat/) register
+     * after vlan/. */
     ls_cmds_switch_register();
     ls_cmds_port_register();
     ls_cmds_attach_register();
