@@ -67,7 +67,6 @@ void ls_endpoint_detach(struct ls_switch *, struct ls_endpoint *);
 int ls_endpoint_set_fd(struct ls_switch *, struct ls_endpoint *, int fd);
 struct ls_endpoint *ls_endpoint_find(const struct ls_port *, int id);
 
-void ls_switch_input(struct ls_switch *, struct ls_endpoint *);
 void ls_switch_close_all(struct ls_switch *);
 
 #endif
