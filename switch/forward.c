@@ -27,9 +27,8 @@ static struct ls_endpoint *dirty_head;
 static bool
 queue_is_high(const struct ls_queue *q)
 {
-    return ls_queue_is_high(q, LS_BATCH,
-                            (size_t) LS_BATCH * (LS_FRAME_MAX + 4) +
-                                LS_FRAME_MAX);
+    return ls_queue_is_high(
+        q, LS_BATCH, (size_t) LS_BATCH * (LS_FRAME_MAX + 4) + LS_FRAME_MAX);
 }
 
 static void
